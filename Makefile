@@ -1,0 +1,50 @@
+# The two commands: `make run` and `make test`. Both work from a fresh clone.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+# Production values for `check --deploy`: the same checks a real deployment must pass.
+DEPLOY_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=deploy-check-$(shell printf '%064d' 0 | tr 0 x)-key \
+	DJANGO_ALLOWED_HOSTS=classroom.example.org
+
+.PHONY: run test lint serve setup screenshots bench backup clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+## setup: migrate the database, load the lessons and the demo data.
+setup: $(VENV)/.runtime
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py import_lessons
+	$(BIN)/python manage.py seed_demo
+
+## run: everything `setup` does, then the development server on HOST:PORT.
+run: setup
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## lint: ruff, djLint, migrations in step with the models, deploy checks, mark schemes.
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/djlint templates --lint
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(DEPLOY_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+## test: lint, then the whole pytest suite (browser tests included when Chromium is found).
+test: lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) staticfiles test-db*.sqlite3* .pytest_cache

@@ -1,0 +1,21 @@
+"""Request helpers shared by views and django-axes."""
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address: from X-Forwarded-For when behind trusted proxies, else REMOTE_ADDR.
+
+    Only the entries our own proxies appended are trusted (counted from the right), so a
+    client cannot choose its address by sending the header itself.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    count = settings.TRUSTED_PROXY_COUNT
+    if count <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part for part in forwarded if part]
+    if len(forwarded) >= count:
+        return forwarded[-count]
+    return remote

@@ -1,0 +1,339 @@
+"""People and coursework: users, classes, enrolments, assignments, work and feedback."""
+
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from lessons.models import Lesson, Question
+
+
+class User(AbstractUser):
+    """A person who uses the site; `role` says whether they teach or learn."""
+
+    class Role(models.TextChoices):
+        TEACHER = "teacher", "Teacher"
+        STUDENT = "student", "Student"
+
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.STUDENT)
+    display_name = models.CharField(
+        max_length=150, blank=True, help_text="The name teachers see; the username when empty."
+    )
+    must_change_password = models.BooleanField(
+        default=False,
+        help_text="First-time password (login cards, resets): a new one is asked for at login.",
+    )
+
+    class Meta:
+        ordering = ["username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=["teacher", "student"]), name="user_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The name shown on pages."""
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def is_teacher(self) -> bool:
+        return self.role == self.Role.TEACHER
+
+    @property
+    def is_student(self) -> bool:
+        return self.role == self.Role.STUDENT
+
+
+JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 6
+
+
+class ClassroomQuerySet(models.QuerySet):
+    def active(self) -> "ClassroomQuerySet":
+        return self.filter(is_archived=False)
+
+    def for_teacher(self, user: User) -> "ClassroomQuerySet":
+        return self.filter(teacher=user)
+
+    def for_student(self, user: User) -> "ClassroomQuerySet":
+        """Active classes the student belongs to now (removed students no longer see them)."""
+        return self.active().filter(enrolments__student=user, enrolments__removed_at__isnull=True)
+
+
+class Classroom(models.Model):
+    """A teaching group. Named Classroom because `class` is a Python keyword."""
+
+    teacher = models.ForeignKey(User, on_delete=models.PROTECT, related_name="classrooms")
+    name = models.CharField(max_length=100)
+    year_group = models.CharField(max_length=50, blank=True)
+    join_code = models.CharField(max_length=JOIN_CODE_LENGTH)
+    is_archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ClassroomQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["join_code"],
+                condition=models.Q(is_archived=False),
+                name="classroom_unique_active_join_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("classroom:classroom-detail", kwargs={"pk": self.pk})
+
+
+class EnrolmentQuerySet(models.QuerySet):
+    def current(self) -> "EnrolmentQuerySet":
+        return self.filter(removed_at__isnull=True)
+
+
+class Enrolment(models.Model):
+    """A student in a class. Removing a student sets `removed_at`; their work stays."""
+
+    classroom = models.ForeignKey(Classroom, on_delete=models.PROTECT, related_name="enrolments")
+    student = models.ForeignKey(User, on_delete=models.PROTECT, related_name="enrolments")
+    joined_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["classroom", "student__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["classroom", "student"], name="enrolment_unique_student_classroom"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} in {self.classroom}"
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def visible_to_students(self, now: datetime | None = None) -> "AssignmentQuerySet":
+        """Started (or with no start date) and in an active class."""
+        now = now or timezone.now()
+        return self.filter(classroom__is_archived=False).filter(
+            models.Q(start_at__isnull=True) | models.Q(start_at__lte=now)
+        )
+
+    def for_student(self, user: User) -> "AssignmentQuerySet":
+        return self.visible_to_students().filter(
+            classroom__enrolments__student=user, classroom__enrolments__removed_at__isnull=True
+        )
+
+    def for_teacher(self, user: User) -> "AssignmentQuerySet":
+        return self.filter(classroom__teacher=user)
+
+
+class Assignment(models.Model):
+    """One lesson set for one class."""
+
+    classroom = models.ForeignKey(Classroom, on_delete=models.PROTECT, related_name="assignments")
+    lesson = models.ForeignKey(Lesson, on_delete=models.PROTECT, related_name="assignments")
+    instructions = models.TextField(blank=True)
+    start_at = models.DateTimeField(
+        null=True, blank=True, help_text="Hidden from students before this time."
+    )
+    due_at = models.DateTimeField(null=True, blank=True)
+    show_instant_feedback = models.BooleanField(default=True)
+    accept_late = models.BooleanField(default=True, help_text="Accept work turned in after Due.")
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.lesson} for {self.classroom}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("classroom:assignment-detail", kwargs={"pk": self.pk})
+
+    def is_overdue(self, now: datetime | None = None) -> bool:
+        return self.due_at is not None and (now or timezone.now()) > self.due_at
+
+    def accepts_turn_in(self, now: datetime | None = None) -> bool:
+        return self.accept_late or not self.is_overdue(now)
+
+
+class Status(models.TextChoices):
+    """What a student's work on an assignment looks like, in the words users see."""
+
+    ASSIGNED = "assigned", "Assigned"
+    DRAFT = "draft", "Draft"
+    TURNED_IN = "turned_in", "Turned in"
+    LATE = "late", "Late"
+    MISSING = "missing", "Missing"
+    RETURNED = "returned", "Returned"
+
+
+class AttemptQuerySet(models.QuerySet):
+    def for_student(self, user: User) -> "AttemptQuerySet":
+        return self.filter(student=user)
+
+    def for_teacher(self, user: User) -> "AttemptQuerySet":
+        return self.filter(assignment__classroom__teacher=user)
+
+
+class Attempt(models.Model):
+    """One go at an assignment: a draft, then turned in, then returned. Never overwritten.
+
+    A resubmission is a new attempt (number 2, 3, ...) that starts from the returned text.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        TURNED_IN = "turned_in", "Turned in"
+        RETURNED = "returned", "Returned"
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="attempts")
+    student = models.ForeignKey(User, on_delete=models.PROTECT, related_name="attempts")
+    number = models.PositiveSmallIntegerField(default=1)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    version = models.PositiveIntegerField(
+        default=0,
+        help_text="Goes up with every saved change; a save from an older version is refused.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    saved_at = models.DateTimeField(null=True, blank=True)
+    turned_in_at = models.DateTimeField(null=True, blank=True)
+    is_late = models.BooleanField(default=False)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    returned_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    overall_comment = models.TextField(blank=True)
+    resubmission_allowed = models.BooleanField(default=False)
+
+    objects = AttemptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["assignment", "student", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "student", "number"], name="attempt_unique_number"
+            ),
+            models.UniqueConstraint(
+                fields=["assignment", "student"],
+                condition=~models.Q(state="returned"),
+                name="attempt_one_open_per_student",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} on {self.assignment} (attempt {self.number})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("classroom:attempt-detail", kwargs={"pk": self.pk})
+
+    @property
+    def total_mark(self) -> int | None:
+        """Sum of the teacher's marks (None until any answer is marked); uses prefetched answers."""
+        marks = [a.mark for a in self.answers.all() if a.mark is not None]
+        return sum(marks) if marks else None
+
+    def status(self, now: datetime | None = None) -> Status:
+        if self.state == self.State.RETURNED:
+            return Status.RETURNED
+        if self.state == self.State.TURNED_IN:
+            return Status.LATE if self.is_late else Status.TURNED_IN
+        if self.number == 1 and self.assignment.is_overdue(now):
+            return Status.MISSING
+        return Status.DRAFT
+
+
+def work_status(assignment: Assignment, attempt: Attempt | None, now: datetime | None = None):
+    """The status of a student's work given their latest attempt (None: nothing saved)."""
+    if attempt is None:
+        return Status.MISSING if assignment.is_overdue(now) else Status.ASSIGNED
+    return attempt.status(now)
+
+
+class Answer(models.Model):
+    """A student's answer to one question in one attempt, with its marking and feedback."""
+
+    MAX_LENGTH = 5000
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    text = models.TextField(blank=True, max_length=MAX_LENGTH)
+    # What the instant-feedback engine found at turn-in, and the mark scheme version it used.
+    result = models.JSONField(null=True, blank=True)
+    markscheme_version = models.CharField(max_length=20, blank=True)
+    mark = models.PositiveSmallIntegerField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    marked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    marked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["attempt", "question__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "question"], name="answer_unique_question"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt}: {self.question.key}"
+
+    @property
+    def suggested_mark(self) -> int | None:
+        return self.result.get("suggested_mark") if self.result else None
+
+
+class CommentBankEntry(models.Model):
+    """A teacher's reusable comment for a question."""
+
+    teacher = models.ForeignKey(User, on_delete=models.CASCADE, related_name="comment_bank")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["question", "text"]
+        verbose_name_plural = "comment bank entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["teacher", "question", "text"], name="commentbank_unique_text"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class FeedbackChange(models.Model):
+    """A change to a mark or comment after the work was returned: who, when, old and new."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="changes")
+    answer = models.ForeignKey(
+        Answer, on_delete=models.CASCADE, null=True, blank=True, related_name="changes"
+    )
+    field = models.CharField(max_length=20)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    changed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.field} changed on {self.attempt}"

@@ -1,0 +1,28 @@
+"""Signing in, landing pages by role, and the health check."""
+
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.cache import never_cache
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Where "Log in" lands: the admin for staff, My classes for teachers, My work for students."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("lessons:lesson-list")
+    if user.is_staff and not user.is_teacher:
+        return redirect("admin:index")
+    return redirect("lessons:lesson-list")
+
+
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    """200 when the app and its database answer; 503 otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")

@@ -1,0 +1,125 @@
+from django.contrib import admin
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+
+from lessons.models import KeyPoint, KeyTerm, Lesson, Misconception, Question, SampleAnswer, Section
+
+
+class SectionInline(admin.StackedInline):
+    model = Section
+    extra = 0
+    fields = ["position", "heading", "body"]
+
+
+class KeyTermInline(admin.TabularInline):
+    model = KeyTerm
+    extra = 0
+    fields = ["position", "term", "definition"]
+
+
+class QuestionInline(admin.TabularInline):
+    model = Question
+    extra = 0
+    fields = ["position", "key", "prompt", "marks", "after_section", "is_retired"]
+    show_change_link = True
+
+
+@admin.register(Lesson)
+class LessonAdmin(admin.ModelAdmin):
+    list_display = ["title", "order", "period", "slug", "question_count", "updated_at", "view_link"]
+    list_display_links = ["title"]
+    search_fields = ["title", "slug", "summary", "sections__heading", "sections__body"]
+    list_filter = ["period"]
+    ordering = ["order"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["updated_at"]
+    inlines = [SectionInline, KeyTermInline, QuestionInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Lesson]:
+        active = Q(questions__is_retired=False)
+        return super().get_queryset(request).annotate(_questions=Count("questions", filter=active))
+
+    @admin.display(description="Questions", ordering="_questions")
+    def question_count(self, obj: Lesson) -> int:
+        return obj._questions
+
+    @admin.display(description="On the site")
+    def view_link(self, obj: Lesson) -> str:
+        return format_html('<a href="{}">View lesson</a>', obj.get_absolute_url())
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["heading", "lesson", "position", "updated_at"]
+    list_filter = ["lesson"]
+    search_fields = ["heading", "body"]
+    ordering = ["lesson__order", "position"]
+    list_select_related = ["lesson"]
+
+
+@admin.register(KeyTerm)
+class KeyTermAdmin(admin.ModelAdmin):
+    list_display = ["term", "lesson", "position"]
+    list_filter = ["lesson"]
+    search_fields = ["term", "definition"]
+    ordering = ["lesson__order", "position"]
+    list_select_related = ["lesson"]
+
+
+class KeyPointInline(admin.StackedInline):
+    model = KeyPoint
+    extra = 0
+    fields = ["position", "key", "text", "marks", "hint", "phrases", "is_retired"]
+
+
+class MisconceptionInline(admin.StackedInline):
+    model = Misconception
+    extra = 0
+    fields = ["position", "key", "phrases", "feedback", "is_retired"]
+
+
+class SampleAnswerInline(admin.StackedInline):
+    model = SampleAnswer
+    extra = 0
+    fields = ["position", "answer", "expect", "expected_misconceptions"]
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["prompt", "lesson", "key", "position", "marks", "is_retired"]
+    list_filter = ["lesson", "is_retired", "marks"]
+    search_fields = ["prompt", "key", "model_answer", "lesson__title"]
+    ordering = ["lesson__order", "position"]
+    list_select_related = ["lesson"]
+    inlines = [KeyPointInline, MisconceptionInline, SampleAnswerInline]
+
+
+@admin.register(KeyPoint)
+class KeyPointAdmin(admin.ModelAdmin):
+    list_display = ["key", "text", "question", "marks", "is_retired"]
+    list_filter = ["is_retired", "question__lesson"]
+    search_fields = ["key", "text", "phrases", "hint"]
+    ordering = ["question__lesson__order", "question__position", "position"]
+    list_select_related = ["question__lesson"]
+    autocomplete_fields = ["question"]
+
+
+@admin.register(Misconception)
+class MisconceptionAdmin(admin.ModelAdmin):
+    list_display = ["key", "question", "is_retired"]
+    list_filter = ["is_retired", "question__lesson"]
+    search_fields = ["key", "phrases", "feedback"]
+    ordering = ["question__lesson__order", "question__position", "position"]
+    list_select_related = ["question__lesson"]
+    autocomplete_fields = ["question"]
+
+
+@admin.register(SampleAnswer)
+class SampleAnswerAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "answer", "expect"]
+    list_filter = ["question__lesson"]
+    search_fields = ["answer"]
+    ordering = ["question__lesson__order", "question__position", "position"]
+    list_select_related = ["question__lesson"]
+    autocomplete_fields = ["question"]

@@ -1,0 +1,294 @@
+"""What is taught: lessons, their sections and key terms, questions and mark schemes.
+
+This app knows nothing about users or classes. Questions, key points and
+misconceptions are never deleted by the importer: they are retired, so work
+that refers to them stays intact.
+"""
+
+import hashlib
+import json
+from functools import cached_property
+
+from django.db import models
+from django.db.models import Count, Max, OuterRef, Subquery
+from django.urls import reverse
+
+from lessons.marking import Criterion, MarkScheme
+
+
+def split_lines(text: str) -> list[str]:
+    """The non-blank lines of a text field that holds one item per line."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class LessonQuerySet(models.QuerySet):
+    def with_content_version(self) -> "LessonQuerySet":
+        """Annotate the parts a version of the rendered lesson depends on (one query)."""
+
+        def latest(model: type[models.Model]) -> Subquery:
+            return Subquery(
+                model.objects.filter(lesson=OuterRef("pk"))
+                .values("lesson")
+                .annotate(v=Max("updated_at"))
+                .values("v")[:1]
+            )
+
+        def count(model: type[models.Model]) -> Subquery:
+            return Subquery(
+                model.objects.filter(lesson=OuterRef("pk"))
+                .values("lesson")
+                .annotate(c=Count("pk"))
+                .values("c")[:1]
+            )
+
+        return self.annotate(
+            _sections_at=latest(Section),
+            _sections_n=count(Section),
+            _terms_at=latest(KeyTerm),
+            _terms_n=count(KeyTerm),
+            _questions_at=latest(Question),
+            _questions_n=count(Question),
+        )
+
+
+class Lesson(models.Model):
+    slug = models.SlugField(unique=True, help_text="Stable: the lesson's address /lessons/<slug>/.")
+    title = models.CharField(max_length=200)
+    order = models.PositiveSmallIntegerField(help_text="Position in the list of lessons.")
+    period = models.CharField(max_length=100, help_text='When it happened, e.g. "August 1917".')
+    summary = models.TextField()
+    why_it_mattered = models.TextField(help_text="Markdown: how this cause led to October.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LessonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "slug"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("lessons:lesson-detail", kwargs={"slug": self.slug})
+
+    @property
+    def content_version(self) -> str:
+        """Changes whenever anything shown on the lesson page changes; keys its cache."""
+        if not hasattr(self, "_sections_at"):
+            annotated = Lesson.objects.with_content_version().get(pk=self.pk)
+            for name in ("sections", "terms", "questions"):
+                for suffix in ("at", "n"):
+                    attr = f"_{name}_{suffix}"
+                    setattr(self, attr, getattr(annotated, attr))
+        parts = [
+            self.updated_at,
+            self._sections_at,
+            self._sections_n,
+            self._terms_at,
+            self._terms_n,
+            self._questions_at,
+            self._questions_n,
+        ]
+        raw = "|".join(str(part) for part in parts)
+        return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()[:16]
+
+    def outline(self) -> tuple[list[tuple["Section", list["Question"]]], list["Question"]]:
+        """Each section with the active questions shown after it, then the questions at the end.
+
+        Uses `sections` and `questions` as prefetched, so it adds no queries.
+        """
+        sections = list(self.sections.all())
+        by_section: dict[int, list[Question]] = {s.position: [] for s in sections}
+        at_end: list[Question] = []
+        for question in self.questions.all():
+            if question.is_retired:
+                continue
+            by_section.get(question.after_section, at_end).append(question)
+        return [(s, by_section[s.position]) for s in sections], at_end
+
+
+class Section(models.Model):
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveSmallIntegerField(help_text="1 for the first section.")
+    heading = models.CharField(max_length=200)
+    body = models.TextField(help_text="Markdown.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["lesson", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "position"], name="section_unique_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lesson}: {self.heading}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.lesson.get_absolute_url()}#section-{self.position}"
+
+
+class KeyTerm(models.Model):
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="key_terms")
+    position = models.PositiveSmallIntegerField()
+    term = models.CharField(max_length=100)
+    definition = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["lesson", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "position"], name="keyterm_unique_position"),
+        ]
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class QuestionQuerySet(models.QuerySet):
+    def active(self) -> "QuestionQuerySet":
+        return self.filter(is_retired=False)
+
+    def with_markscheme(self) -> "QuestionQuerySet":
+        """Prefetch what `mark_scheme` needs, so marking many questions costs fixed queries."""
+        return self.prefetch_related(
+            models.Prefetch("key_points", queryset=KeyPoint.objects.active()),
+            models.Prefetch("misconceptions", queryset=Misconception.objects.active()),
+        )
+
+
+class Question(models.Model):
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="questions")
+    key = models.SlugField(max_length=100, help_text="Stable within its lesson.")
+    position = models.PositiveSmallIntegerField()
+    prompt = models.TextField()
+    marks = models.PositiveSmallIntegerField()
+    after_section = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Shown after this section (1-based); empty: at the end."
+    )
+    model_answer = models.TextField()
+    is_retired = models.BooleanField(
+        default=False, help_text="Retired questions are kept for past work but not shown."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["lesson", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "key"], name="question_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lesson.slug}/{self.key}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.lesson.get_absolute_url()}#question-{self.key}"
+
+    @cached_property
+    def mark_scheme(self) -> MarkScheme:
+        """The prepared mark scheme of the active key points and misconceptions."""
+        points = [
+            Criterion(
+                key=p.key, phrases=tuple(p.phrase_list), marks=p.marks, text=p.text, hint=p.hint
+            )
+            for p in self.key_points.all()
+            if not p.is_retired
+        ]
+        misconceptions = [
+            Criterion(key=m.key, phrases=tuple(m.phrase_list), feedback=m.feedback)
+            for m in self.misconceptions.all()
+            if not m.is_retired
+        ]
+        return MarkScheme(points, misconceptions, max_marks=self.marks)
+
+    @cached_property
+    def markscheme_version(self) -> str:
+        """A hash of the mark scheme, stored with every result it produced."""
+        scheme = self.mark_scheme
+        data = {
+            "marks": self.marks,
+            "points": [[c.key, c.marks, list(c.phrases)] for c in scheme.points],
+            "misconceptions": [[c.key, list(c.phrases)] for c in scheme.misconceptions],
+        }
+        raw = json.dumps(data, sort_keys=True)
+        return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()[:12]
+
+
+class CriterionQuerySet(models.QuerySet):
+    def active(self) -> "CriterionQuerySet":
+        return self.filter(is_retired=False)
+
+
+class KeyPoint(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="key_points")
+    key = models.SlugField(max_length=100, help_text="Stable within its question.")
+    position = models.PositiveSmallIntegerField()
+    text = models.TextField(help_text="The point, as a teacher would state it.")
+    marks = models.PositiveSmallIntegerField(default=1)
+    hint = models.TextField(blank=True, help_text="Shown to a student who missed the point.")
+    phrases = models.TextField(help_text="One phrase per line; any one shows the point was made.")
+    is_retired = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CriterionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["question", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "key"], name="keypoint_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def phrase_list(self) -> list[str]:
+        return split_lines(self.phrases)
+
+
+class Misconception(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="misconceptions")
+    key = models.SlugField(max_length=100, help_text="Stable within its question.")
+    position = models.PositiveSmallIntegerField()
+    phrases = models.TextField(help_text="One phrase per line; any one shows the error.")
+    feedback = models.TextField(help_text="The correction shown to the student.")
+    is_retired = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CriterionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["question", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "key"], name="misconception_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def phrase_list(self) -> list[str]:
+        return split_lines(self.phrases)
+
+
+class SampleAnswer(models.Model):
+    """An example answer with the key points and misconceptions it should show."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="samples")
+    position = models.PositiveSmallIntegerField(help_text="0 for the first sample.")
+    answer = models.TextField()
+    expect = models.JSONField(default=list, blank=True, help_text="Key point keys, as a list.")
+    expected_misconceptions = models.JSONField(
+        default=list, blank=True, help_text="Misconception keys, as a list."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["question", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "position"], name="sample_unique_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question} sample {self.position}"

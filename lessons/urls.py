@@ -1,0 +1,11 @@
+from django.urls import path
+
+from lessons import views
+
+app_name = "lessons"
+
+urlpatterns = [
+    path("", views.lesson_list, name="lesson-list"),
+    path("overview/", views.overview, name="overview"),
+    path("lessons/<slug:slug>/", views.lesson_detail, name="lesson-detail"),
+]

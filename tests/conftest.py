@@ -1,0 +1,25 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from tests.factories import StudentFactory, TeacherFactory
+
+
+@pytest.fixture
+def shipped_lessons(db):
+    """The lessons of lessons/content/, imported as `make run` does."""
+    from lessons.models import Lesson
+
+    call_command("import_lessons", stdout=io.StringIO())
+    return list(Lesson.objects.all())
+
+
+@pytest.fixture
+def teacher(db):
+    return TeacherFactory(username="ms-teacher", display_name="Ms Teacher")
+
+
+@pytest.fixture
+def student(db):
+    return StudentFactory(username="student-one", display_name="Student One")

@@ -1,0 +1,108 @@
+"""factory_boy factories for the project's models."""
+
+import factory
+
+from classroom.models import User
+from lessons.models import KeyPoint, KeyTerm, Lesson, Misconception, Question, SampleAnswer, Section
+
+PASSWORD = "petrograd-1917"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = User.Role.STUDENT
+    password = factory.django.Password(PASSWORD)
+
+
+class TeacherFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"teacher{n}")
+    role = User.Role.TEACHER
+    email = factory.LazyAttribute(lambda u: f"{u.username}@school.example")
+
+
+class StudentFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"student{n}")
+    role = User.Role.STUDENT
+
+
+class LessonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lesson
+
+    slug = factory.Sequence(lambda n: f"lesson-{n}")
+    title = factory.Sequence(lambda n: f"Lesson {n}")
+    order = factory.Sequence(lambda n: n + 100)
+    period = "1917"
+    summary = "A short summary."
+    why_it_mattered = "It mattered **a lot**."
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+
+    lesson = factory.SubFactory(LessonFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    heading = factory.Sequence(lambda n: f"Section {n}")
+    body = "Some *text*."
+
+
+class KeyTermFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = KeyTerm
+
+    lesson = factory.SubFactory(LessonFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    term = factory.Sequence(lambda n: f"Term {n}")
+    definition = "A definition."
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    lesson = factory.SubFactory(LessonFactory)
+    key = factory.Sequence(lambda n: f"question-{n}")
+    position = factory.Sequence(lambda n: n + 1)
+    prompt = "Explain why the Kornilov revolt helped the Bolsheviks."
+    marks = 2
+    model_answer = "The Bolsheviks were seen to save Petrograd and their support grew."
+
+
+class KeyPointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = KeyPoint
+
+    question = factory.SubFactory(QuestionFactory)
+    key = factory.Sequence(lambda n: f"point-{n}")
+    position = factory.Sequence(lambda n: n + 1)
+    text = "The Bolsheviks were seen as the saviours of Petrograd."
+    marks = 1
+    hint = "Who did people credit with stopping Kornilov?"
+    phrases = "bolsheviks saved petrograd\ndefended the city"
+
+
+class MisconceptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Misconception
+
+    question = factory.SubFactory(QuestionFactory)
+    key = factory.Sequence(lambda n: f"misconception-{n}")
+    position = factory.Sequence(lambda n: n + 1)
+    phrases = "kornilov was a bolshevik"
+    feedback = "Kornilov was a general who moved against the government."
+
+
+class SampleAnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SampleAnswer
+
+    question = factory.SubFactory(QuestionFactory)
+    position = factory.Sequence(lambda n: n)
+    answer = "The Bolsheviks defended Petrograd."
+    expect = factory.LazyFunction(list)

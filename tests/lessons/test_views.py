@@ -1,0 +1,140 @@
+"""The public lesson pages."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
+
+from lessons.models import Lesson, Section
+from tests.factories import LessonFactory, QuestionFactory, SectionFactory
+
+
+@pytest.mark.django_db
+def test_home_lists_lessons_in_order_with_summaries(client, shipped_lessons):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    positions = [html.index(escape(lesson.title)) for lesson in Lesson.objects.order_by("order")]
+    assert positions == sorted(positions)
+    for lesson in shipped_lessons:
+        assert escape(lesson.summary.strip()[:40]) in html
+        assert lesson.get_absolute_url() in html
+    assert "/overview/" in html
+
+
+@pytest.mark.django_db
+def test_overview_has_the_big_question_and_timeline(client, shipped_lessons):
+    html = client.get("/overview/").content.decode()
+    assert "Why were the Bolsheviks able to seize power in October 1917?" in html
+    assert 'class="timeline' in html
+    assert "Old Style" in html
+    for lesson in shipped_lessons:
+        assert lesson.get_absolute_url() in html
+
+
+@pytest.mark.django_db
+def test_every_lesson_page_shows_its_content_and_questions(client, shipped_lessons):
+    for lesson in shipped_lessons:
+        response = client.get(lesson.get_absolute_url())
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert html.count("<h1") == 1
+        for section in lesson.sections.all():
+            assert escape(section.heading) in html
+        for term in lesson.key_terms.all():
+            assert escape(term.term) in html
+        assert "Why it mattered" in html
+        for question in lesson.questions.active():
+            assert f'id="question-{question.key}"' in html
+        assert "Log in</a> or join a class" in html
+
+
+@pytest.mark.django_db
+def test_question_sits_after_its_section():
+    lesson = LessonFactory()
+    SectionFactory(lesson=lesson, position=1, heading="First heading")
+    SectionFactory(lesson=lesson, position=2, heading="Second heading")
+    QuestionFactory(lesson=lesson, key="about-first", prompt="About the first?", after_section=1)
+    QuestionFactory(lesson=lesson, key="at-end", prompt="At the end?", after_section=None)
+    from django.test import Client
+
+    html = Client().get(lesson.get_absolute_url()).content.decode()
+    assert (
+        html.index("First heading")
+        < html.index("About the first?")
+        < html.index("Second heading")
+        < html.index("Why it mattered")
+        < html.index("At the end?")
+    )
+
+
+@pytest.mark.django_db
+def test_previous_and_next_links(client, shipped_lessons):
+    html = client.get("/lessons/july-days/").content.decode()
+    assert 'href="/lessons/june-offensive/" rel="prev"' in html
+    assert 'href="/lessons/kornilov-revolt/" rel="next"' in html
+    first = client.get("/lessons/lenins-return/").content.decode()
+    assert 'rel="prev"' not in first
+    last = client.get("/lessons/bolshevik-support/").content.decode()
+    assert 'rel="next"' not in last
+
+
+@pytest.mark.django_db
+def test_unknown_slug_gives_styled_404(client):
+    response = client.get("/lessons/no-such-lesson/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Page not found" in html
+    assert "site.css" in html  # the site's own layout, not a bare error
+
+
+@pytest.mark.django_db
+def test_markdown_is_rendered_and_raw_html_is_removed(client):
+    lesson = LessonFactory(why_it_mattered="Safe <img src=x onerror=alert(1)> **bold**")
+    SectionFactory(
+        lesson=lesson,
+        position=1,
+        body="Some **strong** text <script>alert('x')</script> [link](javascript:alert(1))",
+    )
+    html = client.get(lesson.get_absolute_url()).content.decode()
+    assert "<strong>strong</strong>" in html
+    assert "<strong>bold</strong>" in html
+    assert "<script>alert" not in html
+    assert "onerror" not in html
+    assert "javascript:" not in html
+
+
+@pytest.mark.django_db
+def test_edit_shows_at_once_despite_the_cache(client):
+    lesson = LessonFactory()
+    section = SectionFactory(lesson=lesson, position=1, body="First version of the text")
+    assert "First version" in client.get(lesson.get_absolute_url()).content.decode()
+    section.body = "Second version of the text"
+    section.save()
+    assert "Second version" in client.get(lesson.get_absolute_url()).content.decode()
+    Section.objects.create(lesson=lesson, position=2, heading="Added later", body="New body")
+    assert "New body" in client.get(lesson.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_lesson_page_query_count_is_fixed(client, shipped_lessons):
+    lesson = shipped_lessons[0]
+    client.get(lesson.get_absolute_url())  # warm the rendered-content cache
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(lesson.get_absolute_url())
+    # lesson, sections, key terms, questions, lesson list (pager), cache read
+    assert len(ctx.captured_queries) == 6, [q["sql"] for q in ctx.captured_queries]
+
+
+@pytest.mark.django_db
+def test_lesson_list_query_count(client, shipped_lessons):
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/")
+    assert len(ctx.captured_queries) == 1
+
+
+@pytest.mark.django_db
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok\n"

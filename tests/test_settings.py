@@ -1,0 +1,105 @@
+"""Settings from the environment: SQLite tuning, production configuration, cache."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": "a-real-secret-" + "x" * 60,
+    "DJANGO_ALLOWED_HOSTS": "classroom.example.org,www.classroom.example.org",
+}
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.django_db
+def test_sqlite_is_tuned_for_concurrent_writers():
+    if connection.vendor != "sqlite":
+        pytest.skip("the SQLite tuning applies to SQLite only")
+    name = connection.settings_dict["NAME"]
+    assert name != ":memory:" and "mode=memory" not in str(name)
+    assert Path(name).exists()  # a file-backed test database
+    with connection.cursor() as cursor:
+        assert cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert cursor.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+        assert cursor.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+        assert cursor.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert connection.transaction_mode == "IMMEDIATE"
+
+
+def test_sqlite_url_gets_the_same_tuning(tmp_path):
+    code = (
+        "from django.conf import settings;"
+        "d = settings.DATABASES['default'];"
+        "print(d['NAME'], d['OPTIONS']['transaction_mode'], 'WAL' in d['OPTIONS']['init_command'])"
+    )
+    result = manage(
+        "shell", "--no-imports", "-c", code, DATABASE_URL=f"sqlite:///{tmp_path}/other.sqlite3"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [f"{tmp_path}/other.sqlite3", "IMMEDIATE", "True"]
+
+
+def test_postgres_url_is_not_given_sqlite_options():
+    code = (
+        "from django.conf import settings;"
+        "d = settings.DATABASES['default'];"
+        "print(d['ENGINE'], d['NAME'], 'transaction_mode' in d.get('OPTIONS', {}))"
+    )
+    result = manage(
+        "shell", "--no-imports", "-c", code, DATABASE_URL="postgres://u:p@db.example:5432/school"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.postgresql", "school", "False"]
+
+
+def test_development_defaults():
+    assert settings.TIME_ZONE == "Europe/London"
+    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    assert settings.AUTH_USER_MODEL == "classroom.User"
+
+
+def test_production_configuration_passes_the_deploy_check():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stderr + result.stdout
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.DEBUG, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
+        " s.SECURE_HSTS_SECONDS > 0, s.SECURE_PROXY_SSL_HEADER[0], s.ALLOWED_HOSTS)"
+    )
+    result = manage("shell", "--no-imports", "-c", code, **PRODUCTION)
+    assert result.stdout.strip() == (
+        "False True True True True HTTP_X_FORWARDED_PROTO "
+        "['classroom.example.org', 'www.classroom.example.org']"
+    )
+
+
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without_its_secrets(missing):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert f"{missing} must be set" in result.stderr
+
+
+def test_redis_cache_from_cache_url():
+    code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    result = manage("shell", "--no-imports", "-c", code, CACHE_URL="redis://127.0.0.1:6379/1")
+    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
