@@ -1,5 +1,51 @@
 """Addresses of the classroom app. Private things are addressed by id, never by name."""
 
+from django.urls import path
+
+from classroom.views import insight, student, teacher
+
 app_name = "classroom"
 
-urlpatterns: list = []
+urlpatterns = [
+    # Teachers: classes and rosters
+    path("accounts/signup/", teacher.teacher_signup, name="teacher-signup"),
+    path("classes/", teacher.classroom_list, name="classroom-list"),
+    path("classes/new/", teacher.classroom_create, name="classroom-create"),
+    path("classes/<int:pk>/", teacher.classroom_detail, name="classroom-detail"),
+    path("classes/<int:pk>/edit/", teacher.classroom_update, name="classroom-update"),
+    path("classes/<int:pk>/archive/", teacher.classroom_archive, name="classroom-archive"),
+    path("classes/<int:pk>/restore/", teacher.classroom_restore, name="classroom-restore"),
+    path(
+        "classes/<int:pk>/join-code/",
+        teacher.classroom_regenerate_code,
+        name="classroom-regenerate-code",
+    ),
+    path("classes/<int:pk>/students/add/", teacher.students_add, name="students-add"),
+    path(
+        "classes/<int:pk>/students/<int:student_pk>/remove/",
+        teacher.enrolment_remove,
+        name="enrolment-remove",
+    ),
+    path(
+        "classes/<int:pk>/students/<int:student_pk>/reset-password/",
+        teacher.student_reset_password,
+        name="student-reset-password",
+    ),
+    path("classes/<int:pk>/gradebook/", teacher.gradebook, name="classroom-gradebook"),
+    path("classes/<int:pk>/gradebook.csv", teacher.gradebook_csv, name="classroom-gradebook-csv"),
+    # Teachers: assignments and marking
+    path("classes/<int:pk>/assign/", teacher.assignment_create, name="assignment-create"),
+    path("assignments/<int:pk>/", teacher.assignment_detail, name="assignment-detail"),
+    path("assignments/<int:pk>/edit/", teacher.assignment_update, name="assignment-update"),
+    path("assignments/<int:pk>/insight/", insight.assignment_insight, name="assignment-insight"),
+    path("attempts/<int:pk>/mark/", teacher.attempt_mark, name="attempt-mark"),
+    path("comment-bank/new/", teacher.comment_bank_create, name="commentbank-create"),
+    # Students
+    path("join/", student.join, name="join"),
+    path("my-work/", student.work_list, name="work-list"),
+    path("my-work/<int:pk>/", student.work_detail, name="work-detail"),
+    path("my-work/<int:pk>/save/", student.work_save, name="work-save"),
+    path("my-work/<int:pk>/turn-in/", student.work_turn_in, name="work-turn-in"),
+    path("my-work/<int:pk>/unsubmit/", student.work_unsubmit, name="work-unsubmit"),
+    path("my-work/<int:pk>/resubmit/", student.work_resubmit, name="work-resubmit"),
+]

@@ -4,8 +4,29 @@ Views call these; tests call them directly. Validation happens before anything i
 """
 
 import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 
-from classroom.models import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, Classroom
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from classroom.models import (
+    JOIN_CODE_ALPHABET,
+    JOIN_CODE_LENGTH,
+    Answer,
+    Assignment,
+    Attempt,
+    Classroom,
+    CommentBankEntry,
+    Enrolment,
+    FeedbackChange,
+    User,
+)
+from lessons.models import Lesson, Question
 
 
 class ServiceError(Exception):
@@ -18,3 +39,576 @@ def new_join_code() -> str:
         code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
         if not Classroom.objects.active().filter(join_code=code).exists():
             return code
+
+
+# --- Teachers ---------------------------------------------------------------------------------
+
+# How many fresh join codes to try when another request takes the same one at the same moment.
+_JOIN_CODE_TRIES = 10
+
+# Short, common, easy-to-type words for first-time passwords read off a printed card.
+_PASSWORD_WORDS = (
+    "amber anchor apple arrow autumn badger banjo basket beacon berry biscuit blossom bramble"
+    " breeze bridge bucket butter button cabin camel candle canyon carrot castle cedar cherry"
+    " cloud clover cobalt comet copper coral cotton crayon cricket daisy desert dolphin dragon"
+    " eagle ember falcon fern fiddle forest fossil garden ginger glacier gravel harbour hazel"
+    " hedge honey island jacket jasmine jelly kettle kitten ladder lantern lemon lilac lizard"
+    " maple marble meadow melon mitten monkey nectar nutmeg ocean olive orbit otter paddle"
+    " panda parrot pebble pepper pickle pillow planet pocket puffin quartz rabbit raisin"
+    " ribbon river rocket saddle salmon sandal shadow silver spider spring squash summit"
+    " sunset swallow teapot thistle ticket timber tomato tulip turnip velvet violet walnut"
+    " willow window winter yellow zebra"
+).split()
+
+
+def first_time_password() -> str:
+    """Three words and two digits, hyphenated: readable off a card, and 16+ characters."""
+    words = [secrets.choice(_PASSWORD_WORDS) for _ in range(3)]
+    return "-".join([*words, f"{secrets.randbelow(90) + 10}"])
+
+
+def _save_with_new_join_code(classroom: Classroom) -> Classroom:
+    """Give the class a fresh join code and save it, retrying if another class takes it first."""
+    for _ in range(_JOIN_CODE_TRIES):
+        classroom.join_code = new_join_code()
+        try:
+            with transaction.atomic():
+                classroom.save()
+        except IntegrityError:
+            continue
+        return classroom
+    raise ServiceError("Could not find a free join code. Try again in a moment.")
+
+
+@transaction.atomic
+def create_classroom(*, teacher: User, name: str, year_group: str = "") -> Classroom:
+    if not teacher.is_teacher:
+        raise ServiceError("Only teachers can create classes.")
+    return _save_with_new_join_code(Classroom(teacher=teacher, name=name, year_group=year_group))
+
+
+@transaction.atomic
+def regenerate_join_code(*, classroom: Classroom) -> Classroom:
+    """A new join code; the old one stops working at once."""
+    if classroom.is_archived:
+        raise ServiceError("Restore the class before giving it a new join code.")
+    return _save_with_new_join_code(classroom)
+
+
+@transaction.atomic
+def archive_classroom(*, classroom: Classroom) -> Classroom:
+    """Hide the class from students; nothing is deleted."""
+    classroom.is_archived = True
+    classroom.save(update_fields=["is_archived"])
+    return classroom
+
+
+@transaction.atomic
+def restore_classroom(*, classroom: Classroom) -> Classroom:
+    """Bring an archived class back, with a new join code if an active class now has its code."""
+    if not classroom.is_archived:
+        return classroom
+    classroom.is_archived = False
+    taken = (
+        Classroom.objects.active().filter(join_code=classroom.join_code).exclude(pk=classroom.pk)
+    )
+    if not taken.exists():
+        try:
+            with transaction.atomic():
+                classroom.save(update_fields=["is_archived"])
+            return classroom
+        except IntegrityError:
+            pass  # taken between the check and the save
+    return _save_with_new_join_code(classroom)
+
+
+@transaction.atomic
+def enrol_student(*, classroom: Classroom, student: User) -> Enrolment:
+    """Put a student in a class; idempotent, and a removed student is taken back in."""
+    enrolment, _ = Enrolment.objects.get_or_create(classroom=classroom, student=student)
+    if enrolment.removed_at is not None:
+        enrolment.removed_at = None
+        enrolment.save(update_fields=["removed_at"])
+    return enrolment
+
+
+@transaction.atomic
+def remove_student(*, classroom: Classroom, student: User) -> Enrolment:
+    """Take a student out of a class. Their work is kept; joining again brings them back."""
+    enrolment = Enrolment.objects.select_for_update().get(classroom=classroom, student=student)
+    if enrolment.removed_at is None:
+        enrolment.removed_at = timezone.now()
+        enrolment.save(update_fields=["removed_at"])
+    return enrolment
+
+
+def _username_base(name: str) -> str:
+    """ "Anna Karenina" -> "anna.k"; one name -> that name; nothing usable -> "student"."""
+    parts = [slugify(part).replace("-", "") for part in name.split()]
+    parts = [part for part in parts if part]
+    if not parts:
+        return "student"
+    if len(parts) == 1:
+        return parts[0][:30]
+    return f"{parts[0][:30]}.{parts[-1][0]}"
+
+
+def _free_username(base: str, taken: set[str]) -> str:
+    candidate = base
+    while candidate.lower() in taken or User.objects.filter(username__iexact=candidate).exists():
+        candidate = f"{base}{secrets.randbelow(900) + 100}"
+    taken.add(candidate.lower())
+    return candidate
+
+
+def _set_first_time_password(user: User) -> str:
+    while True:
+        password = first_time_password()
+        try:
+            validate_password(password, user)
+        except ValidationError:
+            continue
+        user.set_password(password)
+        user.must_change_password = True
+        return password
+
+
+@dataclass(frozen=True)
+class LoginCard:
+    """What a printed login card shows. The password exists only here, never stored in clear."""
+
+    name: str
+    username: str
+    password: str
+
+
+@transaction.atomic
+def add_students(*, classroom: Classroom, names: list[str]) -> list[LoginCard]:
+    """Create a student account per name, enrol them, and return their login cards."""
+    names = [" ".join(name.split()) for name in names]
+    names = [name for name in names if name]
+    if not names:
+        raise ServiceError("Type at least one name, one per line.")
+    too_long = [name for name in names if len(name) > 150]
+    if too_long:
+        raise ServiceError(f"Shorten this name to 150 characters or fewer: {too_long[0][:40]}…")
+    taken: set[str] = set()
+    cards = []
+    for name in names:
+        user = User(
+            username=_free_username(_username_base(name), taken),
+            display_name=name,
+            role=User.Role.STUDENT,
+        )
+        password = _set_first_time_password(user)
+        user.save()
+        enrol_student(classroom=classroom, student=user)
+        cards.append(LoginCard(name=name, username=user.username, password=password))
+    return cards
+
+
+@transaction.atomic
+def reset_student_password(*, classroom: Classroom, student: User) -> LoginCard:
+    """A new first-time password for a student of the class (asked to change it at login)."""
+    if not Enrolment.objects.filter(classroom=classroom, student=student).exists():
+        raise ServiceError("That student is not in this class.")
+    password = _set_first_time_password(student)
+    student.save(update_fields=["password", "must_change_password"])
+    return LoginCard(name=student.name, username=student.username, password=password)
+
+
+@transaction.atomic
+def assign_lessons(
+    *,
+    classroom: Classroom,
+    lessons: Iterable[Lesson],
+    teacher: User,
+    instructions: str = "",
+    start_at: datetime | None = None,
+    due_at: datetime | None = None,
+    show_instant_feedback: bool = True,
+    accept_late: bool = True,
+) -> list[Assignment]:
+    """One assignment per lesson (a lesson may be set again later)."""
+    if classroom.teacher_id != teacher.pk:
+        raise ServiceError("You can only assign lessons to your own classes.")
+    lessons = list(lessons)
+    if not lessons:
+        raise ServiceError("Choose at least one lesson.")
+    if start_at and due_at and due_at < start_at:
+        raise ServiceError("Set the due date on or after the start date.")
+    return [
+        Assignment.objects.create(
+            classroom=classroom,
+            lesson=lesson,
+            created_by=teacher,
+            instructions=instructions,
+            start_at=start_at,
+            due_at=due_at,
+            show_instant_feedback=show_instant_feedback,
+            accept_late=accept_late,
+        )
+        for lesson in lessons
+    ]
+
+
+def _record_change(
+    changes: list[FeedbackChange],
+    attempt: Attempt,
+    answer: Answer | None,
+    field: str,
+    old: object,
+    new: object,
+    teacher: User,
+) -> None:
+    old_text = "" if old is None else str(old)
+    new_text = "" if new is None else str(new)
+    if old_text != new_text:
+        changes.append(
+            FeedbackChange(
+                attempt=attempt,
+                answer=answer,
+                field=field,
+                old_value=old_text,
+                new_value=new_text,
+                changed_by=teacher,
+            )
+        )
+
+
+@transaction.atomic
+def mark_attempt(
+    *,
+    attempt: Attempt,
+    teacher: User,
+    marks: Mapping[int, int | None],
+    comments: Mapping[int, str],
+    overall_comment: str,
+    return_work: bool = False,
+    allow_resubmission: bool = False,
+) -> Attempt:
+    """Save marks and comments (keyed by question id); with `return_work`, send them back.
+
+    Once work is returned, every change of a mark or comment is recorded as a FeedbackChange.
+    """
+    attempt = (
+        Attempt.objects.select_for_update()
+        .select_related("assignment__lesson")
+        .get(pk=attempt.pk, assignment__classroom__teacher=teacher)
+    )
+    if attempt.state == Attempt.State.DRAFT:
+        raise ServiceError("This work has not been turned in yet, so it cannot be marked.")
+    questions = {q.pk: q for q in Question.objects.filter(lesson=attempt.assignment.lesson_id)}
+    for question_id, mark in marks.items():
+        question = questions.get(question_id)
+        if question is None:
+            raise ServiceError("Reload the page: a question on it is no longer in this lesson.")
+        if mark is not None and not 0 <= mark <= question.marks:
+            raise ServiceError(
+                f"Give a mark from 0 to {question.marks} for question {question.position}."
+            )
+    was_returned = attempt.state == Attempt.State.RETURNED
+    now = timezone.now()
+    answers = {a.question_id: a for a in attempt.answers.all()}
+    changes: list[FeedbackChange] = []
+    for question_id in set(marks) | set(comments):
+        answer = answers.get(question_id)
+        if answer is None:
+            answer = Answer.objects.create(attempt=attempt, question=questions[question_id])
+        mark = marks.get(question_id, answer.mark)
+        comment = comments.get(question_id, answer.comment)
+        if mark == answer.mark and comment == answer.comment:
+            continue
+        if was_returned:
+            for field, old, new in (
+                ("mark", answer.mark, mark),
+                ("comment", answer.comment, comment),
+            ):
+                _record_change(changes, attempt, answer, field, old, new, teacher)
+        answer.mark, answer.comment = mark, comment
+        answer.marked_by, answer.marked_at = teacher, now
+        answer.save(update_fields=["mark", "comment", "marked_by", "marked_at"])
+    if was_returned:
+        old = attempt.overall_comment
+        _record_change(changes, attempt, None, "overall_comment", old, overall_comment, teacher)
+    FeedbackChange.objects.bulk_create(changes)
+    attempt.overall_comment = overall_comment
+    fields = ["overall_comment"]
+    if return_work:
+        attempt.resubmission_allowed = allow_resubmission
+        fields.append("resubmission_allowed")
+        if not was_returned:
+            attempt.state = Attempt.State.RETURNED
+            attempt.returned_at, attempt.returned_by = now, teacher
+            fields += ["state", "returned_at", "returned_by"]
+    attempt.save(update_fields=fields)
+    return attempt
+
+
+def return_attempt(
+    *,
+    attempt: Attempt,
+    teacher: User,
+    marks: Mapping[int, int | None],
+    comments: Mapping[int, str],
+    overall_comment: str,
+    allow_resubmission: bool = False,
+) -> Attempt:
+    """Save the feedback and send the work back to the student."""
+    return mark_attempt(
+        attempt=attempt,
+        teacher=teacher,
+        marks=marks,
+        comments=comments,
+        overall_comment=overall_comment,
+        return_work=True,
+        allow_resubmission=allow_resubmission,
+    )
+
+
+def save_to_comment_bank(*, teacher: User, question: Question, text: str) -> CommentBankEntry:
+    """Keep a comment for reuse on this question (the same text is kept once)."""
+    text = text.strip()
+    if not text:
+        raise ServiceError("Type a comment before saving it to your comment bank.")
+    entry, _ = CommentBankEntry.objects.get_or_create(teacher=teacher, question=question, text=text)
+    return entry
+
+
+# --- Students ---------------------------------------------------------------------------------
+
+
+class DraftConflict(ServiceError):
+    """A save based on an older version of the draft: the newer saved texts come with it."""
+
+    def __init__(self, *, server_texts: dict[int, str], version: int) -> None:
+        super().__init__(
+            "These answers were changed somewhere else (another tab or computer) after you"
+            " opened them. Both versions are shown: keep what you want, then save again."
+        )
+        self.server_texts = server_texts
+        self.version = version
+
+
+class AnswersTooLong(ServiceError):
+    """One or more answers are longer than Answer.MAX_LENGTH; keyed by question id."""
+
+    def __init__(self, errors: dict[int, str]) -> None:
+        super().__init__("Some answers are too long. Shorten them, then save again.")
+        self.errors = errors
+
+
+@transaction.atomic
+def join_class(*, student: User, classroom: Classroom) -> Enrolment:
+    """Enrol a student by join code; joining twice is harmless and re-enrols a removed student."""
+    if not student.is_student:
+        raise ServiceError("Joining a class is for students. Teachers create classes instead.")
+    return enrol_student(classroom=classroom, student=student)
+
+
+@transaction.atomic
+def register_student(
+    *, classroom: Classroom, username: str, password: str, display_name: str = ""
+) -> User:
+    """Create a student account (from /join/) and enrol it in the class."""
+    student = User(username=username, display_name=display_name, role=User.Role.STUDENT)
+    student.set_password(password)
+    student.save()
+    join_class(student=student, classroom=classroom)
+    return student
+
+
+def _lock_student(student: User) -> None:
+    """Serialise one student's writes (two tabs, a double click) on their own user row."""
+    User.objects.select_for_update().filter(pk=student.pk).values_list("pk").first()
+
+
+def _latest_attempt(student: User, assignment: Assignment) -> Attempt | None:
+    return (
+        Attempt.objects.filter(student=student, assignment=assignment)
+        .prefetch_related("answers")
+        .order_by("-number")
+        .first()
+    )
+
+
+def _questions(assignment: Assignment) -> list[Question]:
+    return list(Question.objects.active().filter(lesson_id=assignment.lesson_id))
+
+
+def _server_texts(attempt: Attempt) -> dict[int, str]:
+    return {answer.question_id: answer.text for answer in attempt.answers.all()}
+
+
+def _check_lengths(texts: dict[int, str]) -> None:
+    errors = {
+        question_id: (
+            f"This answer is {len(text)} characters long; the most is {Answer.MAX_LENGTH}."
+            " Shorten it, then save again."
+        )
+        for question_id, text in texts.items()
+        if len(text) > Answer.MAX_LENGTH
+    }
+    if errors:
+        raise AnswersTooLong(errors)
+
+
+def _write_draft(
+    *,
+    student: User,
+    assignment: Assignment,
+    texts: dict[int, str],
+    base_version: int,
+    now: datetime,
+) -> tuple[Attempt, dict[int, Question]]:
+    """The shared part of save_draft and turn_in; the caller holds the student's lock."""
+    _check_lengths(texts)
+    questions = {q.pk: q for q in _questions(assignment)}
+    texts = {qid: text for qid, text in texts.items() if qid in questions}
+    attempt = _latest_attempt(student, assignment)
+    if attempt is not None and attempt.state == Attempt.State.TURNED_IN:
+        raise ServiceError("This work is turned in, so it can't be changed. Unsubmit it first.")
+    if attempt is not None and attempt.state == Attempt.State.RETURNED:
+        raise ServiceError(
+            "Your teacher has returned this work, so it can't be changed."
+            + (" Press Resubmit to start a new attempt." if attempt.resubmission_allowed else "")
+        )
+    if attempt is None:
+        attempt = Attempt.objects.create(student=student, assignment=assignment, number=1)
+        existing: dict[int, Answer] = {}
+    else:
+        existing = {answer.question_id: answer for answer in attempt.answers.all()}
+    server_texts = {qid: answer.text for qid, answer in existing.items()}
+    changed = {qid: text for qid, text in texts.items() if server_texts.get(qid, "") != text}
+    if base_version != attempt.version and changed:
+        raise DraftConflict(server_texts=server_texts, version=attempt.version)
+    for qid, text in changed.items():
+        if qid in existing:
+            existing[qid].text = text
+        else:
+            existing[qid] = Answer(attempt=attempt, question_id=qid, text=text)
+    Answer.objects.bulk_update(
+        [a for a in existing.values() if a.pk and a.question_id in changed], ["text"]
+    )
+    Answer.objects.bulk_create([a for a in existing.values() if not a.pk])
+    if changed or attempt.saved_at is None:
+        attempt.version += 1
+        attempt.saved_at = now
+        attempt.save(update_fields=["version", "saved_at"])
+    attempt._prefetched_objects_cache = {}
+    return attempt, questions
+
+
+@transaction.atomic
+def save_draft(
+    *, student: User, assignment: Assignment, texts: dict[int, str], base_version: int
+) -> Attempt:
+    """Save answers as a draft, creating attempt 1 on the first save.
+
+    Raises DraftConflict when the draft changed since `base_version` (and the texts differ),
+    AnswersTooLong, or ServiceError when the work is turned in or returned.
+    """
+    _lock_student(student)
+    attempt, _ = _write_draft(
+        student=student,
+        assignment=assignment,
+        texts=texts,
+        base_version=base_version,
+        now=timezone.now(),
+    )
+    return attempt
+
+
+@transaction.atomic
+def turn_in(
+    *,
+    student: User,
+    assignment: Assignment,
+    texts: dict[int, str],
+    base_version: int,
+    now: datetime | None = None,
+) -> Attempt:
+    """Save, mark every answer with the instant-feedback engine, and turn the attempt in.
+
+    Idempotent: when the open attempt is already turned in (a double click) it is returned as is.
+    """
+    now = now or timezone.now()
+    _lock_student(student)
+    latest = (
+        Attempt.objects.filter(student=student, assignment=assignment).order_by("-number").first()
+    )
+    if latest is not None and latest.state == Attempt.State.TURNED_IN:
+        return latest
+    if not assignment.accepts_turn_in(now):
+        raise ServiceError(
+            "The due time has passed and your teacher is not accepting late work, so it can't"
+            " be turned in. Your answers are kept as a draft: talk to your teacher."
+        )
+    attempt, questions = _write_draft(
+        student=student, assignment=assignment, texts=texts, base_version=base_version, now=now
+    )
+    answers = {a.question_id: a for a in attempt.answers.all()}
+    for qid in questions:
+        if qid not in answers:
+            answers[qid] = Answer.objects.create(attempt=attempt, question_id=qid, text="")
+    marked = Question.objects.with_markscheme().filter(pk__in=list(answers))
+    for question in marked:
+        answer = answers[question.pk]
+        answer.result = question.mark_scheme.mark(answer.text).to_dict()
+        answer.markscheme_version = question.markscheme_version
+    Answer.objects.bulk_update(list(answers.values()), ["result", "markscheme_version"])
+    attempt.state = Attempt.State.TURNED_IN
+    attempt.turned_in_at = now
+    attempt.is_late = assignment.is_overdue(now)
+    attempt.version += 1
+    attempt.save(update_fields=["state", "turned_in_at", "is_late", "version"])
+    return attempt
+
+
+@transaction.atomic
+def unsubmit(*, student: User, assignment: Assignment) -> Attempt:
+    """Take turned-in work back to Draft; not once the teacher has returned it."""
+    _lock_student(student)
+    attempt = (
+        Attempt.objects.filter(student=student, assignment=assignment).order_by("-number").first()
+    )
+    if attempt is None or attempt.state == Attempt.State.DRAFT:
+        raise ServiceError("This work is not turned in, so there is nothing to unsubmit.")
+    if attempt.state == Attempt.State.RETURNED:
+        raise ServiceError(
+            "Your teacher has already returned this work, so it can't be unsubmitted."
+        )
+    attempt.state = Attempt.State.DRAFT
+    attempt.turned_in_at = None
+    attempt.is_late = False
+    attempt.version += 1
+    attempt.save(update_fields=["state", "turned_in_at", "is_late", "version"])
+    return attempt
+
+
+@transaction.atomic
+def resubmit(*, student: User, assignment: Assignment) -> Attempt:
+    """Start a new draft attempt from the returned one's texts, when the teacher allows it."""
+    _lock_student(student)
+    latest = (
+        Attempt.objects.filter(student=student, assignment=assignment)
+        .prefetch_related("answers")
+        .order_by("-number")
+        .first()
+    )
+    if latest is None or latest.state != Attempt.State.RETURNED:
+        raise ServiceError("Only returned work can be resubmitted.")
+    if not latest.resubmission_allowed:
+        raise ServiceError("Your teacher has not asked for this work to be resubmitted.")
+    attempt = Attempt.objects.create(
+        student=student,
+        assignment=assignment,
+        number=latest.number + 1,
+        version=1,
+        saved_at=timezone.now(),
+    )
+    Answer.objects.bulk_create(
+        Answer(attempt=attempt, question_id=a.question_id, text=a.text)
+        for a in latest.answers.all()
+    )
+    return attempt

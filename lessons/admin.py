@@ -1,8 +1,14 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
 from django.utils.html import format_html
 
+from lessons.checking import check_question, questions_to_check
+from lessons.marking import highlight_spans
 from lessons.models import KeyPoint, KeyTerm, Lesson, Misconception, Question, SampleAnswer, Section
 
 
@@ -85,6 +91,16 @@ class SampleAnswerInline(admin.StackedInline):
     fields = ["position", "answer", "expect", "expected_misconceptions"]
 
 
+class TryAnswerForm(forms.Form):
+    answer = forms.CharField(
+        label="Answer",
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 80}),
+        max_length=5000,
+        strip=False,
+        help_text="Type an answer as a student might; the engine marks it. Nothing is saved.",
+    )
+
+
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
     list_display = ["prompt", "lesson", "key", "position", "marks", "is_retired"]
@@ -93,6 +109,56 @@ class QuestionAdmin(admin.ModelAdmin):
     ordering = ["lesson__order", "position"]
     list_select_related = ["lesson"]
     inlines = [KeyPointInline, MisconceptionInline, SampleAnswerInline]
+
+    def get_urls(self) -> list[URLPattern]:
+        opts = self.opts
+        return [
+            path(
+                "<path:object_id>/try/",
+                self.admin_site.admin_view(self.try_answer_view),
+                name=f"{opts.app_label}_{opts.model_name}_try",
+            ),
+            *super().get_urls(),
+        ]
+
+    def try_answer_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Mark a typed answer with the question's current scheme; nothing is saved."""
+        base = questions_to_check(Question.objects.select_related("lesson"))
+        question = base.filter(pk=object_id).first() if object_id.isdigit() else None
+        if question is None:
+            raise Http404("No such question.")
+        if not self.has_view_or_change_permission(request, question):
+            raise PermissionDenied
+        form = TryAnswerForm(request.POST or None)
+        scheme = question.mark_scheme
+        result = pieces = None
+        made = found = ()
+        if request.method == "POST" and form.is_valid():
+            answer = form.cleaned_data["answer"]
+            result = scheme.mark(answer)
+            pieces = highlight_spans(answer, result)
+            # A key point and a misconception may share a key, so look each up on its own.
+            points = {c.key: c for c in scheme.points}
+            errors = {c.key: c for c in scheme.misconceptions}
+            made = [(hit, points[hit.key]) for hit in result.points_made]
+            found = [(hit, errors[hit.key]) for hit in result.misconceptions]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": question,
+            "title": f"Try an answer: {question}",
+            "subtitle": None,
+            "question": question,
+            "form": form,
+            "result": result,
+            "pieces": pieces,
+            "made": made,
+            "found": found,
+            "check": check_question(question),
+            "points": scheme.points,
+            "misconceptions": scheme.misconceptions,
+        }
+        return TemplateResponse(request, "admin/lessons/question/try_answer.html", context)
 
 
 @admin.register(KeyPoint)

@@ -6,6 +6,12 @@ from django.core.management import call_command
 from tests.factories import StudentFactory, TeacherFactory
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hashing passwords slowly is the point in production and a waste in tests."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def shipped_lessons(db):
     """The lessons of lessons/content/, imported as `make run` does."""

@@ -106,3 +106,54 @@ class SampleAnswerFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n)
     answer = "The Bolsheviks defended Petrograd."
     expect = factory.LazyFunction(list)
+
+
+# Classroom factories (models named as strings so this block needs no new imports).
+
+
+class ClassroomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "classroom.Classroom"
+
+    teacher = factory.SubFactory(TeacherFactory)
+    name = factory.Sequence(lambda n: f"Class {n}")
+    year_group = "Year 10"
+    join_code = factory.Sequence(lambda n: f"{n:06d}".translate(str.maketrans("01", "AB")))
+
+
+class EnrolmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "classroom.Enrolment"
+
+    classroom = factory.SubFactory(ClassroomFactory)
+    student = factory.SubFactory(StudentFactory)
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "classroom.Assignment"
+
+    classroom = factory.SubFactory(ClassroomFactory)
+    lesson = factory.SubFactory(LessonFactory)
+    created_by = factory.SelfAttribute("classroom.teacher")
+
+
+class AttemptFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "classroom.Attempt"
+
+    assignment = factory.SubFactory(AssignmentFactory)
+    student = factory.SubFactory(StudentFactory)
+    number = 1
+    state = "turned_in"
+
+
+class AnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "classroom.Answer"
+
+    attempt = factory.SubFactory(AttemptFactory)
+    question = factory.SubFactory(
+        QuestionFactory, lesson=factory.SelfAttribute("..attempt.assignment.lesson")
+    )
+    text = "The Bolsheviks saved Petrograd from Kornilov."

@@ -13,7 +13,9 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("lessons:lesson-list")
     if user.is_staff and not user.is_teacher:
         return redirect("admin:index")
-    return redirect("lessons:lesson-list")
+    if user.is_teacher:
+        return redirect("classroom:classroom-list")
+    return redirect("classroom:work-list")
 
 
 @never_cache

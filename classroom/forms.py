@@ -1,0 +1,353 @@
+"""Forms of the classroom app: teachers' first, then students'."""
+
+from datetime import datetime, time
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import UserCreationForm
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+
+from classroom.models import Assignment, Classroom, CommentBankEntry, User
+from lessons.models import Lesson, Question
+
+# Teacher ---------------------------------------------------------------------------------------
+
+
+class TeacherSignupForm(UserCreationForm):
+    """Sign-up for teachers who know the school's teacher code."""
+
+    teacher_code = forms.CharField(
+        label="Teacher code",
+        help_text="The code your school gave its teachers.",
+        widget=forms.PasswordInput(render_value=True),
+    )
+    email = forms.EmailField(
+        label="Email", help_text="Used only to reset your password if you forget it."
+    )
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ["teacher_code", "username", "email"]
+
+    def clean_teacher_code(self) -> str:
+        code = self.cleaned_data["teacher_code"]
+        expected = settings.TEACHER_SIGNUP_CODE
+        if not expected or not constant_time_compare(code.strip(), expected):
+            raise forms.ValidationError(
+                "That teacher code is not right. Check it with your school's administrator."
+            )
+        return code
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=False)
+        user.role = User.Role.TEACHER
+        if commit:
+            user.save()
+        return user
+
+
+class ClassroomForm(forms.ModelForm):
+    class Meta:
+        model = Classroom
+        fields = ["name", "year_group"]
+        labels = {"name": "Class name", "year_group": "Year group"}
+        help_texts = {"name": 'For example "10H History".', "year_group": 'For example "Year 10".'}
+        error_messages = {"name": {"required": "Give the class a name."}}
+
+
+class StudentsAddForm(forms.Form):
+    MAX_NAMES = 60
+
+    names = forms.CharField(
+        label="Student names",
+        help_text="One name per line, for example “Anna Karenina”. Each gets a username and a "
+        "first-time password.",
+        widget=forms.Textarea(attrs={"rows": 10}),
+        error_messages={"required": "Type at least one name, one per line."},
+    )
+
+    def clean_names(self) -> list[str]:
+        names = [" ".join(line.split()) for line in self.cleaned_data["names"].splitlines()]
+        names = [name for name in names if name]
+        if not names:
+            raise forms.ValidationError("Type at least one name, one per line.")
+        if len(names) > self.MAX_NAMES:
+            raise forms.ValidationError(
+                f"Add at most {self.MAX_NAMES} students at a time; split the list in two."
+            )
+        for name in names:
+            if len(name) > 150:
+                raise forms.ValidationError(
+                    f"Shorten this name to 150 characters or fewer: {name[:40]}…"
+                )
+        return names
+
+
+class _DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class _TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+def _lesson_label(lesson: Lesson) -> str:
+    return f"{lesson.title} ({lesson.period})"
+
+
+class _AssignmentFieldsForm(forms.Form):
+    """Fields shared by assigning and editing: instructions, dates and options."""
+
+    instructions = forms.CharField(
+        label="Instructions",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional. Students see this above the lesson.",
+    )
+    due_date = forms.DateField(
+        label="Due", required=False, widget=_DateInput, help_text="Optional."
+    )
+    due_time = forms.TimeField(
+        label="Due time",
+        required=False,
+        widget=_TimeInput,
+        help_text="Optional. Without a time, work is due at the end of the day.",
+    )
+    start_date = forms.DateField(
+        label="Start date",
+        required=False,
+        widget=_DateInput,
+        help_text="Optional. Students do not see the assignment before this day.",
+    )
+    show_instant_feedback = forms.BooleanField(
+        label="Show instant feedback", required=False, initial=True
+    )
+    accept_late = forms.BooleanField(label="Accept late work", required=False, initial=True)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        tz = timezone.get_default_timezone()
+        due_date, due_time, start_date = (
+            data.get("due_date"),
+            data.get("due_time"),
+            data.get("start_date"),
+        )
+        if due_time and not due_date:
+            self.add_error("due_date", "Choose a due date for the due time, or clear the time.")
+        due_at = start_at = None
+        if due_date:
+            due_at = datetime.combine(due_date, due_time or time(23, 59, 59), tzinfo=tz)
+        if start_date:
+            start_at = datetime.combine(start_date, time(0, 0), tzinfo=tz)
+        if due_at and start_at and due_at < start_at:
+            self.add_error("due_date", "Set the due date on or after the start date.")
+        data["due_at"], data["start_at"] = due_at, start_at
+        return data
+
+    @staticmethod
+    def initial_from(assignment: Assignment) -> dict:
+        """The form's initial values for an existing assignment, in the site's time zone."""
+        initial = {
+            "lesson": assignment.lesson_id,
+            "instructions": assignment.instructions,
+            "show_instant_feedback": assignment.show_instant_feedback,
+            "accept_late": assignment.accept_late,
+        }
+        if assignment.due_at:
+            due = timezone.localtime(assignment.due_at)
+            initial["due_date"] = due.date()
+            if due.time() != time(23, 59, 59):
+                initial["due_time"] = due.time().replace(second=0, microsecond=0)
+        if assignment.start_at:
+            initial["start_date"] = timezone.localtime(assignment.start_at).date()
+        return initial
+
+
+class AssignmentCreateForm(_AssignmentFieldsForm):
+    lessons = forms.ModelMultipleChoiceField(
+        label="Lesson",
+        queryset=Lesson.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Choose one or more; each lesson becomes its own assignment.",
+        error_messages={"required": "Choose at least one lesson to assign."},
+    )
+
+    field_order = ["lessons"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lessons"].label_from_instance = _lesson_label
+
+
+class AssignmentUpdateForm(_AssignmentFieldsForm):
+    lesson = forms.ModelChoiceField(
+        label="Lesson",
+        queryset=Lesson.objects.all(),
+        empty_label=None,
+        error_messages={"required": "Choose the lesson to assign."},
+    )
+
+    field_order = ["lesson"]
+
+    def __init__(self, *args, has_work: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lesson"].label_from_instance = _lesson_label
+        if has_work:
+            # Students have answered this lesson's questions; changing it would orphan them.
+            self.fields["lesson"].disabled = True
+            self.fields["lesson"].help_text = "Students have started work, so the lesson is fixed."
+
+
+class MarkingForm(forms.Form):
+    """A mark and comment per question, the overall comment, and whether to allow resubmitting.
+
+    Fields are named by question id: mark_<id>, comment_<id>, bank_<id>.
+    """
+
+    overall_comment = forms.CharField(
+        label="Overall comment", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    allow_resubmission = forms.BooleanField(label="Allow resubmission", required=False)
+
+    def __init__(self, *args, questions: list[Question], answers: dict, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for question in questions:
+            answer = answers.get(question.pk)
+            mark = None
+            if answer is not None:
+                mark = answer.mark if answer.mark is not None else answer.suggested_mark
+            self.fields[f"mark_{question.pk}"] = forms.IntegerField(
+                label="Mark",
+                required=False,
+                min_value=0,
+                max_value=question.marks,
+                initial=mark,
+                help_text=f"0 to {question.marks}.",
+                error_messages={
+                    "min_value": f"Give a mark from 0 to {question.marks}.",
+                    "max_value": f"Give a mark from 0 to {question.marks}.",
+                    "invalid": f"Type a whole number from 0 to {question.marks}.",
+                },
+            )
+            self.fields[f"comment_{question.pk}"] = forms.CharField(
+                label="Comment",
+                required=False,
+                initial=answer.comment if answer else "",
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+            self.fields[f"bank_{question.pk}"] = forms.BooleanField(
+                label="Save this comment to my comment bank", required=False
+            )
+
+    def question_fields(self, question: Question) -> tuple:
+        """The bound mark, comment and bank fields of one question, for the template."""
+        return (
+            self[f"mark_{question.pk}"],
+            self[f"comment_{question.pk}"],
+            self[f"bank_{question.pk}"],
+        )
+
+    def marks(self) -> dict[int, int | None]:
+        return {q.pk: self.cleaned_data[f"mark_{q.pk}"] for q in self.questions}
+
+    def comments(self) -> dict[int, str]:
+        return {q.pk: self.cleaned_data[f"comment_{q.pk}"].strip() for q in self.questions}
+
+    def bank_comments(self) -> list[tuple[Question, str]]:
+        """The comments the teacher ticked to keep in their comment bank."""
+        return [
+            (q, self.cleaned_data[f"comment_{q.pk}"].strip())
+            for q in self.questions
+            if self.cleaned_data[f"bank_{q.pk}"] and self.cleaned_data[f"comment_{q.pk}"].strip()
+        ]
+
+
+class CommentBankEntryForm(forms.ModelForm):
+    class Meta:
+        model = CommentBankEntry
+        fields = ["question", "text"]
+        labels = {"text": "Comment"}
+        error_messages = {
+            "text": {"required": "Type a comment before saving it to your comment bank."},
+            "question": {"required": "Choose the question this comment is for."},
+        }
+
+
+# Students --------------------------------------------------------------------------------------
+
+
+def normalise_join_code(code: str) -> str:
+    """Join codes are accepted in any case and with spaces: "ab3 k7q" is "AB3K7Q"."""
+    return "".join(code.split()).upper()
+
+
+class JoinCodeForm(forms.Form):
+    """Join a class with its join code (a logged-in student joining another class)."""
+
+    join_code = forms.CharField(
+        label="Join code",
+        max_length=30,
+        help_text="The 6-character code your teacher gave you.",
+        error_messages={"required": "Type the join code your teacher gave you."},
+    )
+
+    def clean_join_code(self) -> str:
+        code = normalise_join_code(self.cleaned_data["join_code"])
+        self.classroom = Classroom.objects.active().filter(join_code=code).first()
+        if self.classroom is None:
+            raise forms.ValidationError(
+                f"No class has the join code {code}. Check the code with your teacher and "
+                "type it again."
+            )
+        return code
+
+
+class JoinForm(JoinCodeForm):
+    """A new student: join code, username and password create the account."""
+
+    username = forms.CharField(
+        label="Username",
+        max_length=150,
+        validators=[User.username_validator],
+        help_text="You log in with this. Letters, digits and @ . + - _ only; no email needed.",
+        error_messages={"required": "Choose a username to log in with."},
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        help_text="At least 12 characters. A few words you will remember works well.",
+        error_messages={"required": "Choose a password of at least 12 characters."},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    display_name = forms.CharField(
+        label="Your name",
+        max_length=150,
+        required=False,
+        help_text="Optional: the name your teacher sees, for example “Anna K.”.",
+    )
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"].strip()
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(
+                "That username is taken. Choose another, for example by adding a number."
+            )
+        return username
+
+    def clean(self) -> dict:
+        data = super().clean()
+        password = data.get("password")
+        if password:
+            user = User(
+                username=data.get("username", ""), display_name=data.get("display_name", "")
+            )
+            try:
+                password_validation.validate_password(password, user)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return data

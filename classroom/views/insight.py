@@ -1,0 +1,120 @@
+"""The class insight page: what a class's turned-in answers to an assignment show, per question."""
+
+from dataclasses import dataclass, field
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from classroom.models import Answer, Assignment, Attempt, User
+from classroom.views.teacher import teacher_required
+from lessons.models import Question
+
+
+@dataclass
+class Figure:
+    """How many of the answers to a question made a key point or showed a misconception."""
+
+    key: str
+    label: str
+    detail: str  # the hint of a key point, the correction of a misconception
+    total: int  # answers to the question
+    students: list[User] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.students)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.count / self.total) if self.total else 0
+
+
+@dataclass
+class QuestionInsight:
+    question: Question
+    answered: int
+    points: list[Figure]
+    misconceptions: list[Figure]
+
+
+def latest_answers(assignment: Assignment) -> list[Answer]:
+    """Each current student's answers from their latest turned-in or returned attempt.
+
+    One query whatever the class size; the choice of attempt is made in Python.
+    """
+    answers = (
+        Answer.objects.filter(
+            attempt__assignment=assignment,
+            attempt__state__in=[Attempt.State.TURNED_IN, Attempt.State.RETURNED],
+            attempt__student__enrolments__classroom=assignment.classroom_id,
+            attempt__student__enrolments__removed_at__isnull=True,
+        )
+        .select_related("attempt__student")
+        .only(
+            "question_id",
+            "text",
+            "result",
+            "markscheme_version",
+            "attempt__number",
+            "attempt__student__username",
+            "attempt__student__display_name",
+            "attempt__student__first_name",
+            "attempt__student__last_name",
+        )
+    )
+    latest: dict[int, int] = {}
+    rows = list(answers)
+    for answer in rows:
+        student_id = answer.attempt.student_id
+        latest[student_id] = max(latest.get(student_id, 0), answer.attempt.number)
+    return [a for a in rows if a.attempt.number == latest[a.attempt.student_id]]
+
+
+def question_insights(assignment: Assignment) -> list[QuestionInsight]:
+    questions = list(
+        Question.objects.active()
+        .filter(lesson=assignment.lesson_id)
+        .with_markscheme()
+        .order_by("position")
+    )
+    by_question: dict[int, list[Answer]] = {q.pk: [] for q in questions}
+    for answer in latest_answers(assignment):
+        if answer.question_id in by_question:
+            by_question[answer.question_id].append(answer)
+    insights = []
+    for question in questions:
+        scheme = question.mark_scheme
+        answers = sorted(by_question[question.pk], key=lambda a: a.attempt.student.name.casefold())
+        total = len(answers)
+        points = {p.key: Figure(p.key, p.text, "", total) for p in scheme.points}
+        errors = {
+            # Misconceptions have no statement of their own: their key names them.
+            m.key: Figure(m.key, m.key.replace("-", " ").capitalize(), m.feedback, total)
+            for m in scheme.misconceptions
+        }
+        for answer in answers:
+            result = answer.result
+            # A result from an older mark scheme (before `remark` runs) is read afresh, so the
+            # figures always follow the key points shown; nothing is saved here.
+            if result is None or answer.markscheme_version != question.markscheme_version:
+                result = scheme.mark(answer.text).to_dict()
+            student = answer.attempt.student
+            for hit in result["points_made"]:
+                if hit["key"] in points:
+                    points[hit["key"]].students.append(student)
+            for hit in result["misconceptions"]:
+                if hit["key"] in errors:
+                    errors[hit["key"]].students.append(student)
+        insights.append(
+            QuestionInsight(question, total, list(points.values()), list(errors.values()))
+        )
+    return insights
+
+
+@teacher_required
+def assignment_insight(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = get_object_or_404(
+        Assignment.objects.for_teacher(request.user).select_related("lesson", "classroom"), pk=pk
+    )
+    context = {"assignment": assignment, "insights": question_insights(assignment)}
+    return render(request, "classroom/assignment_insight.html", context)

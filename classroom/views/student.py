@@ -1,0 +1,409 @@
+"""Students: join a class, "My work", and answering an assignment.
+
+Every assignment is fetched through `Assignment.objects.for_student(user)`, so another
+student's assignment, or one not started yet, is a 404.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from classroom import services
+from classroom.forms import JoinCodeForm, JoinForm
+from classroom.models import Answer, Assignment, Attempt, Status, work_status
+from lessons.models import Question
+from lessons.views import lesson_context, lesson_queryset
+
+LOGGED_OUT = (
+    "You are logged out. Your text is kept on this computer: log in again and it will be here."
+)
+# "My work" shows what needs doing first: Missing, Assigned, Draft, then Returned, then done.
+ACTION_ORDER = {
+    Status.MISSING: 0,
+    Status.ASSIGNED: 1,
+    Status.DRAFT: 2,
+    Status.RETURNED: 3,
+    Status.TURNED_IN: 4,
+    Status.LATE: 4,
+}
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def student_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Logged-in students only: others log in (or get JSON 403 from a script); teachers 403."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            if _wants_json(request):
+                return JsonResponse({"logged_out": True, "error": LOGGED_OUT}, status=403)
+            # After logging in, come back to the page, never to a POST-only address.
+            if request.method != "GET" and "pk" in kwargs:
+                return redirect_to_login(reverse("classroom:work-detail", args=[kwargs["pk"]]))
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_student:
+            raise PermissionDenied("This page is for students.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# --- Joining ----------------------------------------------------------------------------------
+
+
+def join(request: HttpRequest) -> HttpResponse:
+    """/join/: a new student signs up with a join code; a logged-in student joins another class."""
+    user = request.user
+    if user.is_authenticated and not user.is_student:
+        messages.info(
+            request,
+            "Joining a class with a join code is for students. As a teacher, create a class "
+            "and give its join code to your students.",
+        )
+        return render(request, "classroom/join.html", {"form": None})
+    form_class = JoinCodeForm if user.is_authenticated else JoinForm
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        classroom = form.classroom
+        if user.is_authenticated:
+            services.join_class(student=user, classroom=classroom)
+        else:
+            user = services.register_student(
+                classroom=classroom,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                display_name=form.cleaned_data["display_name"].strip(),
+            )
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"You joined {classroom.name}. Your work for it is below.")
+        return redirect("classroom:work-list")
+    return render(request, "classroom/join.html", {"form": form})
+
+
+# --- My work ----------------------------------------------------------------------------------
+
+
+@dataclass
+class WorkRow:
+    assignment: Assignment
+    attempt: Attempt | None
+    status: Status
+
+
+@student_required
+def work_list(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    mine = Attempt.objects.filter(student=request.user).order_by("-number")
+    assignments = (
+        Assignment.objects.for_student(request.user)
+        .select_related("lesson", "classroom")
+        .prefetch_related(Prefetch("attempts", queryset=mine, to_attr="my_attempts"))
+    )
+    rows = []
+    for assignment in assignments:
+        latest = assignment.my_attempts[0] if assignment.my_attempts else None
+        rows.append(WorkRow(assignment, latest, work_status(assignment, latest, now)))
+    rows.sort(
+        key=lambda row: (
+            ACTION_ORDER[row.status],
+            row.assignment.due_at is None,
+            row.assignment.due_at or now,
+            row.assignment.pk,
+        )
+    )
+    return render(request, "classroom/work_list.html", {"rows": rows})
+
+
+# --- One assignment -----------------------------------------------------------------------------
+
+
+@dataclass
+class Feedback:
+    """Instant feedback on one answer, in the words a student reads. Never a mark."""
+
+    made: list[str] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)
+    corrections: list[str] = field(default_factory=list)
+
+
+def instant_feedback(answer: Answer) -> Feedback | None:
+    """What the engine found at turn-in, using the question's prefetched points."""
+    if not answer.result:
+        return None
+    question = answer.question
+    points = {p.key: p for p in question.key_points.all()}
+    wrong = {m.key: m for m in question.misconceptions.all()}
+    result = answer.result
+    return Feedback(
+        made=[points[h["key"]].text for h in result.get("points_made", []) if h["key"] in points],
+        missed=[
+            points[key].hint or "There is another point to make: look back at the lesson text."
+            for key in result.get("points_missed", [])
+            if key in points
+        ],
+        corrections=[
+            wrong[h["key"]].feedback for h in result.get("misconceptions", []) if h["key"] in wrong
+        ],
+    )
+
+
+@dataclass
+class QuestionRow:
+    """What the answer box of one question shows."""
+
+    text: str = ""
+    error: str = ""
+    answer: Answer | None = None
+
+
+def _assignment_for(request: HttpRequest, pk: int) -> Assignment:
+    return get_object_or_404(
+        Assignment.objects.for_student(request.user).select_related("classroom"), pk=pk
+    )
+
+
+def _attempts(request: HttpRequest, assignment: Assignment) -> list[Attempt]:
+    answers = Answer.objects.select_related("question").prefetch_related(
+        "question__key_points", "question__misconceptions"
+    )
+    return list(
+        Attempt.objects.filter(student=request.user, assignment=assignment)
+        .prefetch_related(Prefetch("answers", queryset=answers))
+        .order_by("number")
+    )
+
+
+def _detail_context(
+    request: HttpRequest,
+    assignment: Assignment,
+    *,
+    texts: dict[int, str] | None = None,
+    errors: dict[int, str] | None = None,
+) -> dict[str, object]:
+    lesson = get_object_or_404(lesson_queryset(), pk=assignment.lesson_id)
+    context = lesson_context(lesson)
+    attempts = _attempts(request, assignment)
+    for attempt in attempts:
+        attempt.assignment = assignment  # status() reads it; saves a query
+    current = attempts[-1] if attempts else None
+    editable = current is None or current.state == Attempt.State.DRAFT
+    answers = {a.question_id: a for a in current.answers.all()} if current else {}
+    show_feedback = assignment.show_instant_feedback and not editable
+    rows = {}
+    for question in lesson.questions.all():
+        answer = answers.get(question.pk)
+        rows[question.pk] = QuestionRow(
+            text=(texts or {}).get(question.pk, answer.text if answer else ""),
+            error=(errors or {}).get(question.pk, ""),
+            answer=answer,
+        )
+    history = [
+        (
+            attempt,
+            [
+                (a, instant_feedback(a) if assignment.show_instant_feedback else None)
+                for a in attempt.answers.all()
+            ],
+        )
+        for attempt in attempts[:-1]
+    ]
+    context.update(
+        {
+            "assignment": assignment,
+            "attempt": current,
+            "status": work_status(assignment, current),
+            "editable": editable,
+            "version": current.version if current else 0,
+            "question_template": "includes/_question_answer.html",
+            "question_rows": rows,
+            "feedback_rows": [
+                (answer.question, instant_feedback(answer))
+                for answer in (current.answers.all() if current and show_feedback else [])
+                if not answer.question.is_retired
+            ],
+            "history": history,
+            "late_refused": not assignment.accepts_turn_in(),
+        }
+    )
+    return context
+
+
+@student_required
+def work_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment_for(request, pk)
+    return render(request, "classroom/work_detail.html", _detail_context(request, assignment))
+
+
+def _posted(request: HttpRequest) -> tuple[dict[int, str], int]:
+    """The answers (by question id) and the draft version the page was based on."""
+    texts = {}
+    for name, value in request.POST.items():
+        prefix, _, question_id = name.partition("-")
+        if prefix == "answer" and question_id.isdigit():
+            # Browsers send CRLF; store what the text box shows, so copies compare equal.
+            texts[int(question_id)] = value.replace("\r\n", "\n")
+    try:
+        version = int(request.POST.get("version", "0"))
+    except ValueError:
+        version = -1  # unreadable: treated as stale, so nothing is overwritten blindly
+    return texts, version
+
+
+def _saved_json(attempt: Attempt) -> JsonResponse:
+    saved_at = timezone.localtime(attempt.saved_at) if attempt.saved_at else None
+    return JsonResponse(
+        {
+            "version": attempt.version,
+            "saved_at": saved_at.isoformat() if saved_at else None,
+            "saved_at_display": saved_at.strftime("%H:%M") if saved_at else "",
+        }
+    )
+
+
+def _conflict_response(
+    request: HttpRequest,
+    assignment: Assignment,
+    conflict: services.DraftConflict,
+    texts: dict[int, str],
+) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "conflict": True,
+                "error": str(conflict),
+                "server_texts": {str(k): v for k, v in conflict.server_texts.items()},
+                "version": conflict.version,
+            },
+            status=409,
+        )
+    questions = Question.objects.active().filter(lesson_id=assignment.lesson_id)
+    rows = [
+        (question, texts.get(question.pk, ""), conflict.server_texts.get(question.pk, ""))
+        for question in questions
+    ]
+    context = {
+        "assignment": assignment,
+        "rows": rows,
+        "version": conflict.version,
+        "message": str(conflict),
+    }
+    return render(request, "classroom/work_conflict.html", context, status=409)
+
+
+def _too_long_response(
+    request: HttpRequest,
+    assignment: Assignment,
+    error: services.AnswersTooLong,
+    texts: dict[int, str],
+) -> HttpResponse:
+    if _wants_json(request):
+        errors = {str(k): v for k, v in error.errors.items()}
+        return JsonResponse({"errors": errors, "error": str(error)}, status=400)
+    messages.error(request, str(error))
+    context = _detail_context(request, assignment, texts=texts, errors=error.errors)
+    return render(request, "classroom/work_detail.html", context, status=400)
+
+
+def _refused_response(
+    request: HttpRequest, assignment: Assignment, error: services.ServiceError
+) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"errors": {"__all__": str(error)}, "error": str(error)}, status=400)
+    messages.error(request, str(error))
+    return redirect("classroom:work-detail", pk=assignment.pk)
+
+
+@require_POST
+@student_required
+def work_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save the answers as a draft: JSON for the autosave script, a redirect for the form."""
+    assignment = _assignment_for(request, pk)
+    texts, version = _posted(request)
+    try:
+        attempt = services.save_draft(
+            student=request.user, assignment=assignment, texts=texts, base_version=version
+        )
+    except services.DraftConflict as conflict:
+        return _conflict_response(request, assignment, conflict, texts)
+    except services.AnswersTooLong as error:
+        return _too_long_response(request, assignment, error, texts)
+    except services.ServiceError as error:
+        return _refused_response(request, assignment, error)
+    if _wants_json(request):
+        return _saved_json(attempt)
+    saved_at = timezone.localtime(attempt.saved_at).strftime("%H:%M")
+    messages.success(request, f"Saved at {saved_at}.")
+    return redirect("classroom:work-detail", pk=assignment.pk)
+
+
+@require_POST
+@student_required
+def work_turn_in(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment_for(request, pk)
+    texts, version = _posted(request)
+    try:
+        attempt = services.turn_in(
+            student=request.user, assignment=assignment, texts=texts, base_version=version
+        )
+    except services.DraftConflict as conflict:
+        return _conflict_response(request, assignment, conflict, texts)
+    except services.AnswersTooLong as error:
+        return _too_long_response(request, assignment, error, texts)
+    except services.ServiceError as error:
+        # Refused (late work not accepted, already returned): keep what was typed as a draft.
+        try:
+            services.save_draft(
+                student=request.user, assignment=assignment, texts=texts, base_version=version
+            )
+        except services.DraftConflict as conflict:
+            return _conflict_response(request, assignment, conflict, texts)
+        except services.ServiceError:
+            pass
+        return _refused_response(request, assignment, error)
+    message = "Turned in." if not attempt.is_late else "Turned in (late)."
+    if assignment.show_instant_feedback:
+        message += " Your instant feedback is below."
+    messages.success(request, message)
+    return redirect("classroom:work-detail", pk=assignment.pk)
+
+
+@require_POST
+@student_required
+def work_unsubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment_for(request, pk)
+    try:
+        services.unsubmit(student=request.user, assignment=assignment)
+    except services.ServiceError as error:
+        return _refused_response(request, assignment, error)
+    messages.success(request, "Unsubmitted: your work is a draft again. Turn it in when ready.")
+    return redirect("classroom:work-detail", pk=assignment.pk)
+
+
+@require_POST
+@student_required
+def work_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment_for(request, pk)
+    try:
+        attempt = services.resubmit(student=request.user, assignment=assignment)
+    except services.ServiceError as error:
+        return _refused_response(request, assignment, error)
+    messages.success(
+        request,
+        f"Attempt {attempt.number} started from your returned answers. Improve them, then "
+        "turn in again.",
+    )
+    return redirect("classroom:work-detail", pk=assignment.pk)

@@ -1,0 +1,184 @@
+"""The class insight page: figures per key point and misconception, names, access, queries."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from classroom.models import Answer, Assignment, Attempt, Classroom, Enrolment
+from lessons.models import Question
+from tests.factories import (
+    KeyPointFactory,
+    LessonFactory,
+    MisconceptionFactory,
+    QuestionFactory,
+    StudentFactory,
+    TeacherFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def hand_in(assignment, student, texts, *, number=1, state=Attempt.State.TURNED_IN):
+    """An attempt with its answers marked by the engine, as turn-in stores them."""
+    attempt = Attempt.objects.create(
+        assignment=assignment,
+        student=student,
+        number=number,
+        state=state,
+        turned_in_at=None if state == Attempt.State.DRAFT else timezone.now(),
+    )
+    for question, text in texts.items():
+        question = Question.objects.with_markscheme().get(pk=question.pk)
+        Answer.objects.create(
+            attempt=attempt,
+            question=question,
+            text=text,
+            result=question.mark_scheme.mark(text).to_dict(),
+            markscheme_version=question.markscheme_version,
+        )
+    return attempt
+
+
+@pytest.fixture
+def lesson():
+    lesson = LessonFactory(slug="kornilov-revolt", title="The Kornilov revolt")
+    question = QuestionFactory(lesson=lesson, key="why", position=1, prompt="Why did it help?")
+    KeyPointFactory(
+        question=question,
+        key="saved",
+        position=1,
+        text="The Bolsheviks were seen to save Petrograd.",
+        phrases="bolsheviks saved petrograd",
+    )
+    KeyPointFactory(
+        question=question,
+        key="armed",
+        position=2,
+        text="The Red Guards were armed.",
+        phrases="red guards armed",
+    )
+    MisconceptionFactory(
+        question=question, key="kornilov-bolshevik", phrases="kornilov was a bolshevik"
+    )
+    QuestionFactory(lesson=lesson, key="second", position=2, prompt="Who was Kornilov?")
+    return lesson
+
+
+@pytest.fixture
+def assignment(lesson, teacher):
+    classroom = Classroom.objects.create(teacher=teacher, name="10B History", join_code="KORNIL")
+    return Assignment.objects.create(classroom=classroom, lesson=lesson, created_by=teacher)
+
+
+def enrol(assignment, name):
+    # force_login needs no password; skipping the hashing keeps the 30-student case quick.
+    student = StudentFactory(display_name=name, password=None)
+    Enrolment.objects.create(classroom=assignment.classroom, student=student)
+    return student
+
+
+@pytest.fixture
+def class_of_three(assignment, lesson):
+    why = lesson.questions.get(key="why")
+    anna, boris, clara = (enrol(assignment, name) for name in ["Anna", "Boris", "Clara"])
+    hand_in(
+        assignment,
+        anna,
+        {why: "The Bolsheviks saved Petrograd. The Red Guards were armed."},
+        state=Attempt.State.RETURNED,
+    )
+    # Boris's first attempt was returned; his second, turned in, is the one that counts.
+    hand_in(assignment, boris, {why: "Nothing useful."}, number=1, state=Attempt.State.RETURNED)
+    hand_in(assignment, boris, {why: "Petrograd was saved by the Bolsheviks."}, number=2)
+    hand_in(assignment, clara, {why: "Kornilov was a Bolshevik."})
+    # Not counted: a draft, work not turned in, and a student no longer in the class.
+    hand_in(
+        assignment,
+        enrol(assignment, "Dmitri"),
+        {why: "The Bolsheviks saved Petrograd."},
+        state=Attempt.State.DRAFT,
+    )
+    gone = enrol(assignment, "Elena")
+    hand_in(assignment, gone, {why: "The Bolsheviks saved Petrograd."})
+    Enrolment.objects.filter(student=gone).update(removed_at=timezone.now())
+    return assignment
+
+
+def url(assignment):
+    return reverse("classroom:assignment-insight", kwargs={"pk": assignment.pk})
+
+
+def text_of(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_figures_and_names(client, teacher, class_of_three):
+    client.force_login(teacher)
+    response = client.get(url(class_of_three))
+    assert response.status_code == 200
+    insights = response.context["insights"]
+    why, second = insights
+    assert why.answered == 3 and second.answered == 0
+    saved, armed = why.points
+    assert (saved.key, saved.count, saved.total, saved.percent) == ("saved", 2, 3, 67)
+    assert [s.name for s in saved.students] == ["Anna", "Boris"]
+    assert (armed.count, armed.percent, [s.name for s in armed.students]) == (1, 33, ["Anna"])
+    (mistake,) = why.misconceptions
+    assert (mistake.count, [s.name for s in mistake.students]) == (1, ["Clara"])
+
+    html = response.content.decode()
+    page = text_of(html)
+    assert "67% (2 of 3)" in page
+    assert "33% (1 of 3)" in page
+    assert '<meter class="w-100" min="0" max="3" value="2"' in html
+    assert "<caption" in html and "Key points made" in page and "Misconceptions shown" in page
+    assert "<details>" in html and "2 students Anna Boris" in page
+    assert "No answers to this question have been turned in yet." in page
+    for absent in ("Dmitri", "Elena"):
+        assert absent not in page
+    assert "style=" not in html  # the Content-Security-Policy forbids inline styles
+
+
+def test_stale_results_follow_the_current_mark_scheme(client, teacher, class_of_three, lesson):
+    # A phrase added after turn-in counts on the page, before `remark` stores anything.
+    point = lesson.questions.get(key="why").key_points.get(key="armed")
+    point.phrases += "\nkornilov was a bolshevik"
+    point.save()
+    client.force_login(teacher)
+    armed = client.get(url(class_of_three)).context["insights"][0].points[1]
+    assert [s.name for s in armed.students] == ["Anna", "Clara"]
+
+
+def test_anonymous_is_sent_to_log_in(client, assignment):
+    response = client.get(url(assignment))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_students_are_refused(client, assignment):
+    client.force_login(enrol(assignment, "Anna"))
+    assert client.get(url(assignment)).status_code == 403
+
+
+def test_another_teachers_assignment_is_not_found(client, assignment):
+    client.force_login(TeacherFactory())
+    assert client.get(url(assignment)).status_code == 404
+
+
+@pytest.mark.parametrize("students", [3, 30])
+def test_query_count_does_not_grow_with_students(
+    client, teacher, assignment, lesson, students, django_assert_num_queries
+):
+    why, second = lesson.questions.order_by("position")
+    for n in range(students):
+        hand_in(
+            assignment,
+            enrol(assignment, f"Student {n}"),
+            {why: "The Bolsheviks saved Petrograd.", second: "A general."},
+        )
+    client.force_login(teacher)
+    with django_assert_num_queries(7):
+        response = client.get(url(assignment))
+    assert response.context["insights"][0].points[0].count == students

@@ -1,0 +1,541 @@
+"""Answering an assignment: drafts, conflicts, turn in, unsubmit, resubmit, instant feedback."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from classroom import services
+from classroom.models import Answer, Attempt
+from tests.factories import (
+    AnswerFactory,
+    AssignmentFactory,
+    AttemptFactory,
+    ClassroomFactory,
+    EnrolmentFactory,
+    KeyPointFactory,
+    LessonFactory,
+    MisconceptionFactory,
+    QuestionFactory,
+    SectionFactory,
+    StudentFactory,
+)
+
+MADE = "The Bolsheviks saved Petrograd from Kornilov, so people trusted them."
+WRONG = "Kornilov was a Bolshevik who attacked the city."
+
+
+@pytest.fixture
+def lesson(db):
+    lesson = LessonFactory(title="The Kornilov revolt")
+    SectionFactory(lesson=lesson, position=1, heading="The march on Petrograd")
+    q1 = QuestionFactory(lesson=lesson, key="why-support", position=1, after_section=1)
+    KeyPointFactory(
+        question=q1,
+        key="saviours",
+        text="The Bolsheviks were seen as the saviours of Petrograd.",
+        hint="Who did people credit with stopping Kornilov?",
+        phrases="bolsheviks saved petrograd\ndefended the city",
+    )
+    KeyPointFactory(
+        question=q1,
+        key="red-guards",
+        text="The Red Guards were armed.",
+        hint="Think about what the Red Guards were given to defend the city.",
+        phrases="red guards armed",
+    )
+    MisconceptionFactory(
+        question=q1,
+        key="kornilov-bolshevik",
+        phrases="kornilov was a bolshevik",
+        feedback="Kornilov was a general who moved against the government.",
+    )
+    QuestionFactory(
+        lesson=lesson, key="who-kornilov", position=2, prompt="Who was Kornilov?", marks=1
+    )
+    return lesson
+
+
+@pytest.fixture
+def assignment(lesson, student):
+    classroom = ClassroomFactory(name="10H History")
+    EnrolmentFactory(classroom=classroom, student=student)
+    return AssignmentFactory(
+        classroom=classroom,
+        lesson=lesson,
+        instructions="Answer in full sentences.",
+        due_at=timezone.now() + timedelta(days=2),
+    )
+
+
+@pytest.fixture
+def questions(lesson):
+    return list(lesson.questions.order_by("position"))
+
+
+def detail_url(assignment):
+    return reverse("classroom:work-detail", args=[assignment.pk])
+
+
+def save_url(assignment):
+    return reverse("classroom:work-save", args=[assignment.pk])
+
+
+def turn_in_url(assignment):
+    return reverse("classroom:work-turn-in", args=[assignment.pk])
+
+
+def form_data(questions, texts, version):
+    data = {f"answer-{q.pk}": text for q, text in zip(questions, texts, strict=False)}
+    data["version"] = str(version)
+    return data
+
+
+# --- The page ---------------------------------------------------------------------------------
+
+
+def test_assignment_page_has_labelled_boxes_buttons_and_live_region(
+    client, student, assignment, questions
+):
+    client.force_login(student)
+    response = client.get(detail_url(assignment))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "The Kornilov revolt" in html
+    assert "The march on Petrograd" in html
+    assert "Answer in full sentences." in html
+    assert "Assigned" in html
+    for q in questions:
+        assert f'<label for="answer-{q.pk}"' in html
+        assert f'name="answer-{q.pk}"' in html
+    assert ">Save draft</button>" in html
+    assert f'formaction="{turn_in_url(assignment)}"' in html
+    assert f'action="{save_url(assignment)}"' in html
+    assert 'name="version" value="0"' in html
+    assert 'role="status" aria-live="polite" data-saved-status' in html
+    assert "Not saved yet" in html
+    assert f'data-user-id="{student.pk}"' in html
+    assert "js/answers.js" in html
+    assert "<script>" not in html  # no inline scripts: strict CSP
+
+
+# --- Saving drafts ----------------------------------------------------------------------------
+
+
+def test_save_draft_creates_then_updates_the_attempt(student, assignment, questions):
+    q1, q2 = questions
+    attempt = services.save_draft(
+        student=student, assignment=assignment, texts={q1.pk: "First go"}, base_version=0
+    )
+    assert (attempt.number, attempt.state, attempt.version) == (1, "draft", 1)
+    assert attempt.saved_at is not None
+    attempt = services.save_draft(
+        student=student,
+        assignment=assignment,
+        texts={q1.pk: "Second go", q2.pk: "A general"},
+        base_version=1,
+    )
+    assert attempt.version == 2
+    assert Attempt.objects.count() == 1
+    texts = dict(attempt.answers.values_list("question_id", "text"))
+    assert texts == {q1.pk: "Second go", q2.pk: "A general"}
+
+
+def test_no_js_save_redirects_with_saved_message_and_the_text_is_there(
+    client, student, assignment, questions
+):
+    client.force_login(student)
+    response = client.post(
+        save_url(assignment), form_data(questions, ["Line one\r\nline two", ""], 0), follow=True
+    )
+    assert response.redirect_chain[-1][0] == detail_url(assignment)
+    html = response.content.decode()
+    assert "Saved at" in html
+    assert "Line one\nline two</textarea>" in html
+    assert 'name="version" value="1"' in html
+    assert Answer.objects.get(question=questions[0]).text == "Line one\nline two"
+
+
+def test_json_save_answers_version_and_time(client, student, assignment, questions):
+    client.force_login(student)
+    response = client.post(
+        save_url(assignment),
+        form_data(questions, ["Typed", ""], 0),
+        headers={"accept": "application/json"},
+    )
+    assert response.status_code == 200
+    data = response.json()
+    assert data["version"] == 1
+    assert data["saved_at"]
+    assert len(data["saved_at_display"]) == 5  # "10:42"
+
+
+def test_stale_save_is_refused_and_both_texts_are_kept(client, student, assignment, questions):
+    q1 = questions[0]
+    services.save_draft(
+        student=student, assignment=assignment, texts={q1.pk: "From tab one"}, base_version=0
+    )
+    with pytest.raises(services.DraftConflict) as conflict:
+        services.save_draft(
+            student=student, assignment=assignment, texts={q1.pk: "From tab two"}, base_version=0
+        )
+    assert conflict.value.server_texts == {q1.pk: "From tab one"}
+    assert conflict.value.version == 1
+    assert Answer.objects.get(question=q1).text == "From tab one"
+
+    client.force_login(student)
+    # The script gets both texts as JSON...
+    response = client.post(
+        save_url(assignment),
+        form_data(questions, ["From tab two"], 0),
+        headers={"accept": "application/json"},
+    )
+    assert response.status_code == 409
+    assert response.json() == {
+        "conflict": True,
+        "error": str(conflict.value),
+        "server_texts": {str(q1.pk): "From tab one"},
+        "version": 1,
+    }
+    # ...and without JavaScript both are shown on a page that saves from the newer version.
+    response = client.post(save_url(assignment), form_data(questions, ["From tab two"], 0))
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "From tab one</textarea>" in html
+    assert "From tab two</textarea>" in html
+    assert 'name="version" value="1"' in html
+    assert "another tab or computer" in html
+
+
+def test_a_stale_save_of_the_same_text_is_not_a_conflict(student, assignment, questions):
+    q1 = questions[0]
+    services.save_draft(
+        student=student, assignment=assignment, texts={q1.pk: "Same"}, base_version=0
+    )
+    attempt = services.save_draft(
+        student=student, assignment=assignment, texts={q1.pk: "Same"}, base_version=0
+    )
+    assert attempt.version == 1
+
+
+def test_too_long_answer_is_refused_and_the_text_kept(client, student, assignment, questions):
+    long_text = "x" * (Answer.MAX_LENGTH + 1)
+    with pytest.raises(services.AnswersTooLong):
+        services.save_draft(
+            student=student,
+            assignment=assignment,
+            texts={questions[0].pk: long_text},
+            base_version=0,
+        )
+    assert not Attempt.objects.exists()
+    client.force_login(student)
+    response = client.post(save_url(assignment), form_data(questions, [long_text, "Kept"], 0))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f"the most is {Answer.MAX_LENGTH}" in html
+    assert f"{long_text}</textarea>" in html
+    assert "Kept</textarea>" in html
+    response = client.post(
+        save_url(assignment),
+        form_data(questions, [long_text], 0),
+        headers={"accept": "application/json"},
+    )
+    assert response.status_code == 400
+    assert str(questions[0].pk) in response.json()["errors"]
+
+
+def test_saving_after_turn_in_is_refused(client, student, assignment, questions):
+    services.turn_in(
+        student=student, assignment=assignment, texts={questions[0].pk: MADE}, base_version=0
+    )
+    with pytest.raises(services.ServiceError, match="Unsubmit"):
+        services.save_draft(
+            student=student, assignment=assignment, texts={questions[0].pk: "x"}, base_version=2
+        )
+    client.force_login(student)
+    response = client.post(save_url(assignment), form_data(questions, ["x"], 2), follow=True)
+    assert "turned in, so it can&#x27;t be changed" in response.content.decode()
+    assert Answer.objects.get(question=questions[0]).text == MADE
+
+
+# --- Turning in -------------------------------------------------------------------------------
+
+
+def test_turn_in_marks_every_answer_with_the_markscheme_version(student, assignment, questions):
+    q1, q2 = questions
+    attempt = services.turn_in(
+        student=student, assignment=assignment, texts={q1.pk: MADE}, base_version=0
+    )
+    assert attempt.state == Attempt.State.TURNED_IN
+    assert attempt.turned_in_at is not None
+    assert attempt.is_late is False
+    answers = {a.question_id: a for a in attempt.answers.all()}
+    assert set(answers) == {q1.pk, q2.pk}  # an unanswered question is kept, empty
+    result = answers[q1.pk].result
+    assert [hit["key"] for hit in result["points_made"]] == ["saviours"]
+    assert result["points_missed"] == ["red-guards"]
+    assert answers[q1.pk].markscheme_version == q1.markscheme_version
+    assert answers[q2.pk].text == ""
+
+
+def test_double_turn_in_makes_one_attempt(client, student, assignment, questions):
+    client.force_login(student)
+    data = form_data(questions, [MADE, "A general"], 0)
+    first = client.post(turn_in_url(assignment), data)
+    second = client.post(turn_in_url(assignment), data)
+    assert first.status_code == second.status_code == 302
+    assert second["Location"] == detail_url(assignment)
+    attempt = Attempt.objects.get()
+    assert attempt.state == Attempt.State.TURNED_IN
+    assert attempt.answers.count() == 2
+
+
+def test_late_turn_in_is_marked_late(client, student, assignment, questions):
+    assignment.due_at = timezone.now() - timedelta(hours=1)
+    assignment.save()
+    client.force_login(student)
+    client.post(turn_in_url(assignment), form_data(questions, [MADE], 0))
+    attempt = Attempt.objects.get()
+    assert attempt.is_late
+    html = client.get(reverse("classroom:work-list")).content.decode()
+    assert ">Late</span>" in html
+
+
+def test_late_turn_in_refused_when_not_accepted_keeps_the_draft(
+    client, student, assignment, questions
+):
+    assignment.due_at = timezone.now() - timedelta(hours=1)
+    assignment.accept_late = False
+    assignment.save()
+    with pytest.raises(services.ServiceError, match="not accepting late work"):
+        services.turn_in(
+            student=student, assignment=assignment, texts={questions[0].pk: MADE}, base_version=0
+        )
+    client.force_login(student)
+    response = client.post(turn_in_url(assignment), form_data(questions, [MADE], 0), follow=True)
+    html = response.content.decode()
+    assert "not accepting late work" in html
+    attempt = Attempt.objects.get()
+    assert attempt.state == Attempt.State.DRAFT
+    assert attempt.answers.get(question=questions[0]).text == MADE
+
+
+def test_turned_in_page_is_read_only_with_unsubmit(client, student, assignment, questions):
+    services.turn_in(
+        student=student, assignment=assignment, texts={questions[0].pk: MADE}, base_version=0
+    )
+    client.force_login(student)
+    html = client.get(detail_url(assignment)).content.decode()
+    assert "Turned in" in html
+    assert f'name="answer-{questions[0].pk}"' not in html
+    assert "readonly" in html
+    assert ">Unsubmit</button>" in html
+    assert ">Turn in</button>" not in html
+
+
+# --- Instant feedback -------------------------------------------------------------------------
+
+
+def test_instant_feedback_shows_points_hints_and_corrections_never_marks(
+    client, student, assignment, questions
+):
+    client.force_login(student)
+    client.post(
+        turn_in_url(assignment), form_data(questions, [f"{MADE} {WRONG}", ""], 0), follow=True
+    )
+    html = client.get(detail_url(assignment)).content.decode()
+    assert "Instant feedback</h2>" in html
+    section = html[html.index('class="instant-feedback') :]
+    section = section[: section.index("</section>")]
+    assert 'role="status"' in html[html.index('class="instant-feedback') - 200 :][:400]
+    assert "You explained: The Bolsheviks were seen as the saviours of Petrograd." in section
+    assert "Think about what the Red Guards were given to defend the city." in section
+    assert "Kornilov was a general who moved against the government." in section
+    assert questions[0].model_answer not in html
+    assert "suggested" not in html.lower()
+
+
+def test_no_instant_feedback_when_the_teacher_turned_it_off(client, student, assignment, questions):
+    assignment.show_instant_feedback = False
+    assignment.save()
+    client.force_login(student)
+    client.post(turn_in_url(assignment), form_data(questions, [MADE, ""], 0))
+    html = client.get(detail_url(assignment)).content.decode()
+    assert "Instant feedback" not in html
+    assert "You explained" not in html
+    assert Answer.objects.get(question=questions[0]).result is not None  # still stored
+
+
+# --- Unsubmit and resubmit ----------------------------------------------------------------------
+
+
+def test_unsubmit_takes_work_back_to_draft_until_returned(client, student, assignment, questions):
+    services.turn_in(
+        student=student, assignment=assignment, texts={questions[0].pk: MADE}, base_version=0
+    )
+    client.force_login(student)
+    client.post(reverse("classroom:work-unsubmit", args=[assignment.pk]))
+    attempt = Attempt.objects.get()
+    assert attempt.state == Attempt.State.DRAFT
+    assert attempt.turned_in_at is None
+    html = client.get(detail_url(assignment)).content.decode()
+    assert f"{MADE}</textarea>" in html
+    assert f'name="version" value="{attempt.version}"' in html
+
+    services.turn_in(student=student, assignment=assignment, texts={}, base_version=attempt.version)
+    Attempt.objects.update(state=Attempt.State.RETURNED)
+    with pytest.raises(services.ServiceError, match="already returned"):
+        services.unsubmit(student=student, assignment=assignment)
+
+
+def _return(attempt, *, allow, mark=1, comment="Good start."):
+    for answer in attempt.answers.all():
+        answer.mark = mark
+        answer.comment = comment
+        answer.save()
+    attempt.state = Attempt.State.RETURNED
+    attempt.returned_at = timezone.now()
+    attempt.overall_comment = "Add more detail."
+    attempt.resubmission_allowed = allow
+    attempt.save()
+
+
+def test_returned_work_shows_marks_comments_and_resubmit(client, student, assignment, questions):
+    attempt = services.turn_in(
+        student=student, assignment=assignment, texts={questions[0].pk: MADE}, base_version=0
+    )
+    _return(attempt, allow=True, comment="Nice use of evidence.")
+    client.force_login(student)
+    html = client.get(detail_url(assignment)).content.decode()
+    assert "Returned" in html
+    assert "1 out of 2" in html
+    assert "Nice use of evidence." in html
+    assert "Add more detail." in html
+    assert ">Resubmit</button>" in html
+    assert ">Unsubmit</button>" not in html
+
+
+def test_resubmit_starts_a_new_attempt_from_the_returned_text_and_keeps_history(
+    client, student, assignment, questions
+):
+    attempt = services.turn_in(
+        student=student, assignment=assignment, texts={questions[0].pk: MADE}, base_version=0
+    )
+    _return(attempt, allow=True, comment="Nice use of evidence.")
+    client.force_login(student)
+    client.post(reverse("classroom:work-resubmit", args=[assignment.pk]))
+    second = Attempt.objects.get(number=2)
+    assert second.state == Attempt.State.DRAFT
+    assert second.answers.get(question=questions[0]).text == MADE
+    html = client.get(detail_url(assignment)).content.decode()
+    assert "Attempt 2" in html
+    assert "Attempt 1" in html
+    assert "Nice use of evidence." in html  # attempt 1's feedback stays readable
+    assert f"{MADE}</textarea>" in html
+    assert f'name="version" value="{second.version}"' in html
+
+    # Editing and turning in attempt 2 leaves attempt 1 untouched.
+    client.post(turn_in_url(assignment), form_data(questions, ["Better answer"], second.version))
+    second.refresh_from_db()
+    assert second.state == Attempt.State.TURNED_IN
+    assert attempt.answers.get(question=questions[0]).text == MADE
+    # Resubmitting twice, or without permission, is refused.
+    with pytest.raises(services.ServiceError):
+        services.resubmit(student=student, assignment=assignment)
+
+
+def test_resubmit_refused_when_not_allowed(student, assignment, questions):
+    attempt = services.turn_in(
+        student=student, assignment=assignment, texts={questions[0].pk: MADE}, base_version=0
+    )
+    _return(attempt, allow=False)
+    with pytest.raises(services.ServiceError, match="not asked"):
+        services.resubmit(student=student, assignment=assignment)
+    with pytest.raises(services.ServiceError, match="returned this work"):
+        services.save_draft(
+            student=student, assignment=assignment, texts={questions[0].pk: "x"}, base_version=0
+        )
+
+
+# --- Access -------------------------------------------------------------------------------------
+
+
+def test_another_students_assignment_is_404(client, assignment, questions):
+    other = StudentFactory()
+    client.force_login(other)
+    assert client.get(detail_url(assignment)).status_code == 404
+    assert client.post(save_url(assignment), form_data(questions, ["x"], 0)).status_code == 404
+    assert client.post(turn_in_url(assignment), form_data(questions, ["x"], 0)).status_code == 404
+    assert not Attempt.objects.exists()
+
+
+def test_not_started_assignment_is_404(client, student, assignment):
+    assignment.start_at = timezone.now() + timedelta(days=1)
+    assignment.save()
+    client.force_login(student)
+    assert client.get(detail_url(assignment)).status_code == 404
+
+
+def test_teacher_gets_403_and_anonymous_is_sent_to_log_in(client, teacher, assignment, questions):
+    client.force_login(assignment.classroom.teacher)
+    assert client.get(detail_url(assignment)).status_code == 403
+    client.logout()
+    response = client.get(detail_url(assignment))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    # A POST after the session ended goes back to the page, not the POST-only address.
+    response = client.post(save_url(assignment), form_data(questions, ["x"], 0))
+    assert response.status_code == 302
+    assert "save" not in response["Location"]
+    # The autosave script is told it is logged out, so it keeps its copy.
+    response = client.post(
+        save_url(assignment),
+        form_data(questions, ["x"], 0),
+        headers={"accept": "application/json"},
+    )
+    assert response.status_code == 403
+    assert response.json()["logged_out"] is True
+
+
+def test_state_changes_are_post_only(client, student, assignment):
+    client.force_login(student)
+    for name in ("work-save", "work-turn-in", "work-unsubmit", "work-resubmit"):
+        assert client.get(reverse(f"classroom:{name}", args=[assignment.pk])).status_code == 405
+
+
+# --- Query counts -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_assignment_page_query_count_is_fixed(
+    client, student, assignment, lesson, n, django_assert_num_queries
+):
+    """Many questions and many returned attempts with feedback cost no more queries."""
+    for i in range(n):
+        QuestionFactory(lesson=lesson, key=f"extra-{i}", position=10 + i, after_section=1)
+    result = {
+        "points_made": [{"key": "saviours", "phrase": "x", "spans": [], "words": []}],
+        "points_missed": ["red-guards"],
+        "misconceptions": [{"key": "kornilov-bolshevik", "phrase": "x", "spans": [], "words": []}],
+        "suggested_mark": 1,
+        "max_marks": 2,
+    }
+    for number in range(1, n + 1):
+        attempt = AttemptFactory(
+            assignment=assignment,
+            student=student,
+            number=number,
+            state="returned",
+            resubmission_allowed=True,
+        )
+        for question in lesson.questions.all():
+            AnswerFactory(attempt=attempt, question=question, mark=1, comment="ok", result=result)
+    services.resubmit(student=student, assignment=assignment)
+    client.force_login(student)
+    client.get(detail_url(assignment))  # warm the lesson's rendered-HTML cache
+    with django_assert_num_queries(13):
+        response = client.get(detail_url(assignment))
+    assert response.status_code == 200
+    assert len(response.context["history"]) == n
+    assert response.content.decode().count("You explained") == n

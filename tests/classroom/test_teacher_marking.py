@@ -1,0 +1,313 @@
+"""The marking list, the marking view, returning work, the comment bank and the gradebook."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from classroom import services
+from classroom.models import Attempt, CommentBankEntry, FeedbackChange
+from lessons.models import Question
+from tests.factories import (
+    AnswerFactory,
+    AssignmentFactory,
+    AttemptFactory,
+    ClassroomFactory,
+    EnrolmentFactory,
+    KeyPointFactory,
+    QuestionFactory,
+    StudentFactory,
+    TeacherFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+ANSWER = "People thought the Bolsheviks saved Petrograd from Kornilov."
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def assignment(teacher):
+    classroom = ClassroomFactory(teacher=teacher)
+    assignment = AssignmentFactory(classroom=classroom, lesson__title="The Kornilov revolt")
+    question = QuestionFactory(lesson=assignment.lesson, marks=2, position=1)
+    KeyPointFactory(question=question, text="Seen as saviours of Petrograd")
+    KeyPointFactory(question=question, text="Support grew", phrases="support grew")
+    return assignment
+
+
+def _turned_in(assignment, student=None, text=ANSWER, **kwargs):
+    student = student or StudentFactory()
+    EnrolmentFactory(classroom=assignment.classroom, student=student)
+    attempt = AttemptFactory(assignment=assignment, student=student, **kwargs)
+    for question in Question.objects.filter(lesson=assignment.lesson).with_markscheme():
+        result = question.mark_scheme.mark(text)
+        AnswerFactory(attempt=attempt, question=question, text=text, result=result.to_dict())
+    return attempt
+
+
+def test_marking_list(client, teacher, assignment):
+    turned_in = _turned_in(assignment, StudentFactory(display_name="Anna K"))
+    EnrolmentFactory(classroom=assignment.classroom, student__display_name="Boris G")
+    former = _turned_in(assignment, StudentFactory(display_name="Old Student"), state="returned")
+    former.student.enrolments.update(removed_at="2020-01-01T00:00Z")
+    client.force_login(teacher)
+    html = client.get(assignment.get_absolute_url()).content.decode()
+    assert "Anna K" in html and "Turned in" in html and "Boris G" in html and "Assigned" in html
+    assert reverse("classroom:attempt-mark", args=[turned_in.pk]) in html
+    assert "Turned in: 1" in html and "Assigned: 1" in html
+    assert html.index("Former students") < html.index("Old Student")
+
+
+def test_marking_view_shows_highlights_and_suggested_mark(client, teacher, assignment):
+    attempt = _turned_in(assignment)
+    client.force_login(teacher)
+    html = client.get(reverse("classroom:attempt-mark", args=[attempt.pk])).content.decode()
+    assert '<mark class="point-made">' in html
+    assert "Seen as saviours of Petrograd" in html  # made
+    assert "Support grew" in html  # missed
+    assert "<details" in html and "Model answer" in html
+    for word in ("Mark", "Comment", "Overall comment", "Return", "Allow resubmission"):
+        assert word in html
+    question = assignment.lesson.questions.get()
+    assert f'name="mark_{question.pk}" value="1"' in html  # the suggested mark, prefilled
+    assert "js/marking.js" in html and "<script>" not in html
+
+
+def test_drafts_cannot_be_marked(client, teacher, assignment):
+    attempt = _turned_in(assignment, state="draft")
+    client.force_login(teacher)
+    assert client.get(reverse("classroom:attempt-mark", args=[attempt.pk])).status_code == 404
+
+
+def test_return_with_marks_and_comment_bank(client, teacher, assignment):
+    attempt = _turned_in(assignment)
+    second = _turned_in(assignment)
+    question = assignment.lesson.questions.get()
+    client.force_login(teacher)
+    url = reverse("classroom:attempt-mark", args=[attempt.pk])
+    response = client.post(
+        url,
+        {
+            f"mark_{question.pk}": "2",
+            f"comment_{question.pk}": "Good use of evidence.",
+            f"bank_{question.pk}": "on",
+            "overall_comment": "Well done.",
+            "allow_resubmission": "on",
+            "return": "1",
+        },
+    )
+    # Next student: the other turned-in attempt.
+    assert response["Location"] == reverse("classroom:attempt-mark", args=[second.pk])
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.RETURNED and attempt.returned_by == teacher
+    assert attempt.returned_at and attempt.resubmission_allowed
+    assert attempt.overall_comment == "Well done."
+    answer = attempt.answers.get()
+    assert answer.mark == 2 and answer.comment == "Good use of evidence."
+    assert answer.marked_by == teacher and answer.marked_at
+    assert not FeedbackChange.objects.exists()
+    assert CommentBankEntry.objects.filter(teacher=teacher, question=question).count() == 1
+    html = client.get(reverse("classroom:attempt-mark", args=[second.pk])).content.decode()
+    assert 'data-insert-comment="Good use of evidence."' in html
+
+
+def test_save_keeps_state(client, teacher, assignment):
+    attempt = _turned_in(assignment)
+    question = assignment.lesson.questions.get()
+    client.force_login(teacher)
+    url = reverse("classroom:attempt-mark", args=[attempt.pk])
+    response = client.post(url, {f"mark_{question.pk}": "1", "overall_comment": "", "save": "1"})
+    assert response["Location"] == url
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.TURNED_IN
+    assert attempt.answers.get().mark == 1
+
+
+def test_mark_out_of_range_is_a_form_error(client, teacher, assignment):
+    attempt = _turned_in(assignment)
+    question = assignment.lesson.questions.get()
+    client.force_login(teacher)
+    response = client.post(
+        reverse("classroom:attempt-mark", args=[attempt.pk]),
+        {f"mark_{question.pk}": "5", f"comment_{question.pk}": "Keep me", "return": "1"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Give a mark from 0 to 2." in html and "Keep me" in html
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.TURNED_IN
+    with pytest.raises(services.ServiceError):
+        services.return_attempt(
+            attempt=attempt,
+            teacher=teacher,
+            marks={question.pk: 3},
+            comments={},
+            overall_comment="",
+        )
+
+
+def test_changes_after_return_are_recorded(client, teacher, assignment):
+    attempt = _turned_in(assignment)
+    question = assignment.lesson.questions.get()
+    services.return_attempt(
+        attempt=attempt,
+        teacher=teacher,
+        marks={question.pk: 1},
+        comments={question.pk: "Ok"},
+        overall_comment="Fine",
+    )
+    client.force_login(teacher)
+    url = reverse("classroom:attempt-mark", args=[attempt.pk])
+    client.post(
+        url,
+        {
+            f"mark_{question.pk}": "2",
+            f"comment_{question.pk}": "Ok",
+            "overall_comment": "Better",
+            "save": "1",
+        },
+    )
+    changes = {c.field: c for c in FeedbackChange.objects.filter(attempt=attempt)}
+    assert set(changes) == {"mark", "overall_comment"}
+    assert (changes["mark"].old_value, changes["mark"].new_value) == ("1", "2")
+    assert changes["mark"].changed_by == teacher
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.RETURNED
+    html = client.get(url).content.decode()
+    assert "Changes after return" in html and "Better" in html
+
+
+def test_comment_bank_create(client, teacher, assignment):
+    attempt = _turned_in(assignment)
+    question = assignment.lesson.questions.get()
+    client.force_login(teacher)
+    url = reverse("classroom:commentbank-create")
+    response = client.post(
+        url, {"question": question.pk, "text": "Add a date.", "attempt": attempt.pk}
+    )
+    assert response["Location"] == reverse("classroom:attempt-mark", args=[attempt.pk])
+    response = client.post(
+        url, {"question": question.pk, "text": "Name a cause."}, HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == 201 and response.json()["text"] == "Name a cause."
+    response = client.post(
+        url, {"question": question.pk, "text": ""}, HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == 400
+    assert CommentBankEntry.objects.filter(teacher=teacher).count() == 2
+    assert client.get(url).status_code == 405
+
+
+def test_other_teacher_gets_404_on_marking(client, assignment):
+    attempt = _turned_in(assignment)
+    question = assignment.lesson.questions.get()
+    client.force_login(TeacherFactory())
+    url = reverse("classroom:attempt-mark", args=[attempt.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {f"mark_{question.pk}": "2", "return": "1"}).status_code == 404
+    response = client.post(
+        reverse("classroom:commentbank-create"),
+        {"question": question.pk, "text": "x", "attempt": attempt.pk},
+    )
+    assert response.status_code == 404
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.TURNED_IN
+
+
+def test_student_gets_403_on_marking(client, assignment):
+    attempt = _turned_in(assignment)
+    client.force_login(attempt.student)
+    assert client.get(reverse("classroom:attempt-mark", args=[attempt.pk])).status_code == 403
+
+
+def test_gradebook(client, teacher, assignment):
+    attempt = _turned_in(assignment, StudentFactory(display_name="Anna K"))
+    question = assignment.lesson.questions.get()
+    services.return_attempt(
+        attempt=attempt, teacher=teacher, marks={question.pk: 2}, comments={}, overall_comment=""
+    )
+    EnrolmentFactory(classroom=assignment.classroom, student__display_name="Boris G")
+    client.force_login(teacher)
+    html = client.get(
+        reverse("classroom:classroom-gradebook", args=[assignment.classroom_id])
+    ).content.decode()
+    assert "<caption" in html and 'scope="row"' in html and 'scope="col"' in html
+    assert "The Kornilov revolt" in html and "Returned" in html and "2 / 2" in html
+    assert "Assigned" in html
+    assert reverse("classroom:attempt-mark", args=[attempt.pk]) in html
+
+
+def test_gradebook_csv_neutralises_formulas(client, teacher, assignment):
+    student = StudentFactory(display_name='=HYPERLINK("http://evil")', username="eve")
+    attempt = _turned_in(assignment, student)
+    question = assignment.lesson.questions.get()
+    services.return_attempt(
+        attempt=attempt,
+        teacher=teacher,
+        marks={question.pk: 1},
+        comments={question.pk: "+1 well done"},
+        overall_comment="@cmd",
+    )
+    client.force_login(teacher)
+    response = client.get(
+        reverse("classroom:classroom-gradebook-csv", args=[assignment.classroom_id])
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:7] == ["Student", "Username", "Lesson", "Due", "Status", "Total", "Out of"]
+    assert rows[0][-2:] == ["Question 1 mark", "Question 1 comment"]
+    row = rows[1]
+    assert row[0] == '\'=HYPERLINK("http://evil")'
+    assert row[4] == "Returned" and row[5] == "1" and row[6] == "2"
+    assert row[7] == "'@cmd" and row[-1] == "'+1 well done" and row[-2] == "1"
+
+
+def _populated(teacher, n):
+    classroom = ClassroomFactory(teacher=teacher)
+    assignments = [AssignmentFactory(classroom=classroom) for _ in range(2)]
+    for assignment in assignments:
+        QuestionFactory.create_batch(2, lesson=assignment.lesson)
+    for i in range(n):
+        student = StudentFactory()
+        EnrolmentFactory(classroom=classroom, student=student)
+        for assignment in assignments:
+            state = ["draft", "turned_in", "returned"][i % 3]
+            attempt = AttemptFactory(assignment=assignment, student=student, state=state)
+            for question in assignment.lesson.questions.all():
+                AnswerFactory(attempt=attempt, question=question, mark=1)
+    return classroom, assignments
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_marking_list_query_count(client, teacher, django_assert_num_queries, n):
+    _, assignments = _populated(teacher, n)
+    client.force_login(teacher)
+    # session, user, assignment, attempts, their answers, enrolments with students
+    with django_assert_num_queries(6):
+        assert client.get(assignments[0].get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_gradebook_query_count(client, teacher, django_assert_num_queries, n):
+    classroom, _ = _populated(teacher, n)
+    client.force_login(teacher)
+    # session, user, classroom, students, assignments, attempts, their answers
+    with django_assert_num_queries(7):
+        url = reverse("classroom:classroom-gradebook", args=[classroom.pk])
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_gradebook_csv_query_count(client, teacher, django_assert_num_queries, n):
+    classroom, _ = _populated(teacher, n)
+    client.force_login(teacher)
+    # as the gradebook, plus the questions of the assigned lessons
+    with django_assert_num_queries(8):
+        url = reverse("classroom:classroom-gradebook-csv", args=[classroom.pk])
+        assert client.get(url).status_code == 200
