@@ -46,5 +46,9 @@ lint: $(VENV)/.dev
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## backup: a consistent copy of the database, taken while the site runs, into backups/.
+backup: $(VENV)/.runtime
+	$(BIN)/python manage.py backup
+
 clean:
 	rm -rf $(VENV) staticfiles test-db*.sqlite3* .pytest_cache

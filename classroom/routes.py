@@ -31,6 +31,11 @@ urlpatterns = [
         teacher.student_reset_password,
         name="student-reset-password",
     ),
+    path(
+        "classes/<int:pk>/students/<int:student_pk>/unlock/",
+        teacher.student_unlock,
+        name="student-unlock",
+    ),
     path("classes/<int:pk>/gradebook/", teacher.gradebook, name="classroom-gradebook"),
     path("classes/<int:pk>/gradebook.csv", teacher.gradebook_csv, name="classroom-gradebook-csv"),
     # Teachers: assignments and marking

@@ -148,6 +148,11 @@ AXES_CLIENT_IP_CALLABLE = "classroom.http.client_ip"
 # How many proxies in front of the app append to X-Forwarded-For (see classroom.http).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
 
+# Wrong join codes allowed per address in a window (shared cache, so every worker counts).
+# Generous, because a whole school may share one public address.
+JOIN_CODE_LIMIT = env.int("JOIN_CODE_LIMIT", default=20)
+JOIN_CODE_WINDOW_SECONDS = env.int("JOIN_CODE_WINDOW_SECONDS", default=600)
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/London")
 USE_I18N = True

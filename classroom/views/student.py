@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from classroom import services
+from classroom import ratelimit, services
 from classroom.forms import JoinCodeForm, JoinForm
 from classroom.models import Answer, Assignment, Attempt, Status, work_status
 from lessons.models import Question
@@ -77,6 +77,10 @@ def join(request: HttpRequest) -> HttpResponse:
         return render(request, "classroom/join.html", {"form": None})
     form_class = JoinCodeForm if user.is_authenticated else JoinForm
     form = form_class(request.POST or None)
+    # Security: join-code guessing limit per address (see classroom/ratelimit.py).
+    if request.method == "POST" and ratelimit.join_attempts_exceeded(request):
+        form.add_error(None, ratelimit.JOIN_LIMIT_MESSAGE)
+        return render(request, "classroom/join.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         classroom = form.classroom
         if user.is_authenticated:
@@ -91,6 +95,8 @@ def join(request: HttpRequest) -> HttpResponse:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"You joined {classroom.name}. Your work for it is below.")
         return redirect("classroom:work-list")
+    if request.method == "POST":
+        ratelimit.record_join_attempt(request, form)  # Security: counts wrong join codes only.
     return render(request, "classroom/join.html", {"form": form})
 
 

@@ -43,6 +43,7 @@ from classroom.models import (
     User,
     work_status,
 )
+from classroom.ratelimit import unlock_student
 from lessons.marking import MarkingResult, highlight_spans
 from lessons.models import Question
 
@@ -286,6 +287,19 @@ def student_reset_password(request: HttpRequest, pk: int, student_pk: int) -> Ht
     return _login_cards_response(request, classroom, [card], heading)
 
 
+@teacher_required
+@require_POST
+def student_unlock(request: HttpRequest, pk: int, student_pk: int) -> HttpResponse:
+    """Lift a lockout after too many failed logins, so the student can try again at once."""
+    classroom, student = _roster_student(request, pk, student_pk)
+    cleared = unlock_student(teacher=request.user, student=student)
+    if cleared:
+        messages.success(request, f"{student.name} is unlocked and can log in again.")
+    else:
+        messages.info(request, f"{student.name} was not locked out: nothing to unlock.")
+    return redirect(classroom)
+
+
 # --- Assignments ------------------------------------------------------------------------------
 
 
@@ -486,6 +500,9 @@ def attempt_mark(request: HttpRequest, pk: int) -> HttpResponse:
             "blocks": blocks,
             "changes": changes,
             "next_attempt": _next_to_mark(attempt),
+            "other_attempts": Attempt.objects.filter(
+                assignment=assignment, student=attempt.student_id
+            ).order_by("number"),
             "max_marks": sum(q.marks for q in questions if not q.is_retired),
         },
     )

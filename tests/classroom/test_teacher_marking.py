@@ -311,3 +311,16 @@ def test_gradebook_csv_query_count(client, teacher, django_assert_num_queries, n
     with django_assert_num_queries(8):
         url = reverse("classroom:classroom-gradebook-csv", args=[classroom.pk])
         assert client.get(url).status_code == 200
+
+
+def test_teacher_reads_every_attempt_of_a_resubmission(client, teacher, assignment):
+    first = _turned_in(assignment, text="First try about Petrograd.", state="returned")
+    second = AttemptFactory(
+        assignment=assignment, student=first.student, number=2, state="turned_in"
+    )
+    client.force_login(teacher)
+    html = client.get(reverse("classroom:attempt-mark", args=[second.pk])).content.decode()
+    assert "Attempt 1" in html and "Attempt 2" in html
+    assert reverse("classroom:attempt-mark", args=[first.pk]) in html
+    old = client.get(reverse("classroom:attempt-mark", args=[first.pk])).content.decode()
+    assert "First try about Petrograd." in old

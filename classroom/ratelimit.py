@@ -1,0 +1,89 @@
+"""Limits against guessing: join codes per address, and unlocking a locked-out student.
+
+Counts live in the shared cache (the database cache by default, Redis from CACHE_URL), so
+every app server sees the same numbers.
+"""
+
+import time
+
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+from classroom.http import client_ip
+from classroom.models import Enrolment, User
+from classroom.services import ServiceError
+
+JOIN_LIMIT_MESSAGE = (
+    "Too many wrong join codes from this computer. Wait 10 minutes and try again, "
+    "or ask your teacher to check the code."
+)
+
+
+def _join_limit() -> tuple[int, int]:
+    """(wrong codes allowed, window in seconds) per address; settings may change them."""
+    return (
+        getattr(settings, "JOIN_CODE_LIMIT", 10),
+        getattr(settings, "JOIN_CODE_WINDOW_SECONDS", 600),
+    )
+
+
+def _window_key(key: str, window: int) -> str:
+    # A fixed window: the key names the window it counts, so it expires on its own.
+    return f"ratelimit:{key}:{int(time.time() // window)}"
+
+
+def count(key: str, *, window: int) -> int:
+    """How many hits `key` has in the current window."""
+    return cache.get(_window_key(key, window), 0)
+
+
+def hit(key: str, *, limit: int, window: int) -> bool:
+    """Count one hit for `key`; True while the window's count is still within `limit`.
+
+    `add` creates the counter only if it is missing and `incr` adds one, both in the cache, so
+    workers never overwrite each other's counts (on Redis both are atomic; on the database
+    cache a rare race can lose a count, never invent one).
+    """
+    cache_key = _window_key(key, window)
+    cache.add(cache_key, 0, timeout=window + 1)
+    try:
+        value = cache.incr(cache_key)
+    except ValueError:  # expired between add and incr: this is the window's first hit
+        cache.add(cache_key, 1, timeout=window + 1)
+        value = 1
+    return value <= limit
+
+
+def _join_key(request: HttpRequest) -> str:
+    return f"join-wrong-code:{client_ip(request)}"
+
+
+def join_attempts_exceeded(request: HttpRequest) -> bool:
+    """True when this address has typed too many wrong join codes recently."""
+    limit, window = _join_limit()
+    return count(_join_key(request), window=window) >= limit
+
+
+def record_join_attempt(request: HttpRequest, form) -> None:
+    """Count a posted join form whose join code was wrong (other mistakes are not guesses)."""
+    if form.is_bound and "join_code" in form.errors and form.data.get("join_code", "").strip():
+        limit, window = _join_limit()
+        hit(_join_key(request), limit=limit, window=window)
+
+
+class UnlockRefused(ServiceError):
+    """The teacher may not unlock this user; the message says why."""
+
+
+def unlock_student(*, teacher: User, student: User) -> int:
+    """Lift a student's login lockout (a student of this teacher); returns records cleared."""
+    if not teacher.is_teacher:
+        raise UnlockRefused("Only teachers can unlock students.")
+    in_class = Enrolment.objects.current().filter(
+        classroom__teacher=teacher, student=student, student__role=User.Role.STUDENT
+    )
+    if not in_class.exists():
+        raise UnlockRefused("You can only unlock students in your own classes.")
+    return axes_reset(username=student.username)

@@ -1,0 +1,170 @@
+"""Script and markup typed by users is stored as typed, shown escaped, and CSV-safe."""
+
+import csv
+import io
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils.html import escape
+
+from classroom.models import Answer, Assignment, Attempt, Classroom, CommentBankEntry, User
+
+PAYLOADS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
+RAW = ["<script>alert(1)", "<img src=x", "onerror=alert(1)>"]
+FORMULAS = ['=HYPERLINK("https://evil.example")', "+1+1", "-2+3", "@SUM(A1:A2)"]
+GOOD_PASSWORD = "winter-palace-1917"
+
+
+def _escaped(payload: str) -> str:
+    return str(escape(payload))
+
+
+def _assert_safe(html: str, where: str) -> None:
+    for raw in RAW:
+        assert raw not in html, f"{where} shows {raw!r} unescaped"
+
+
+def _run_workflow(world, teacher: Client, pupil: Client, text: str, *, formula: str = "") -> dict:
+    """A class, a student, an assignment, an answer, marking and the comment bank, all typed."""
+    q = world.question
+    teacher.force_login(world.teacher_a)
+    teacher.post(reverse("classroom:classroom-create"), {"name": text, "year_group": text})
+    classroom = Classroom.objects.get(teacher=world.teacher_a, name=text)
+    pupil.post(
+        reverse("classroom:join"),
+        {
+            "join_code": classroom.join_code,
+            "username": "pupil",
+            "password": GOOD_PASSWORD,
+            "display_name": formula or text,
+        },
+    )
+    student = User.objects.get(username="pupil")
+    teacher.post(
+        reverse("classroom:assignment-create", args=[classroom.pk]),
+        {
+            "lessons": [world.lesson.pk],
+            "instructions": text,
+            "show_instant_feedback": "on",
+            "accept_late": "on",
+        },
+    )
+    assignment = Assignment.objects.get(classroom=classroom)
+    pupil.post(
+        reverse("classroom:work-turn-in", args=[assignment.pk]),
+        {f"answer-{q.pk}": text, "version": 0},
+    )
+    attempt = Attempt.objects.get(assignment=assignment, student=student)
+    teacher.post(
+        reverse("classroom:attempt-mark", args=[attempt.pk]),
+        {
+            f"mark_{q.pk}": 1,
+            f"comment_{q.pk}": formula or text,
+            f"bank_{q.pk}": "on",
+            "overall_comment": formula or text,
+            "return": "Return",
+        },
+    )
+    teacher.post(
+        reverse("classroom:commentbank-create"),
+        {"question": q.pk, "text": text + " (bank)", "attempt": attempt.pk},
+    )
+    return {
+        "classroom": classroom,
+        "student": student,
+        "assignment": assignment,
+        "attempt": attempt,
+    }
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_payloads_are_stored_as_typed_and_shown_escaped(world, payload):
+    teacher, pupil = Client(), Client()
+    made = _run_workflow(world, teacher, pupil, payload)
+    classroom, student, assignment, attempt = (
+        made["classroom"],
+        made["student"],
+        made["assignment"],
+        made["attempt"],
+    )
+    # Stored exactly as typed: escaping is the templates' job, not the database's.
+    assert classroom.name == payload and classroom.year_group == payload
+    assert student.display_name == payload
+    assert assignment.instructions == payload
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.RETURNED
+    assert attempt.overall_comment == payload
+    answer = Answer.objects.get(attempt=attempt)
+    assert answer.text == payload and answer.comment == payload
+    assert CommentBankEntry.objects.filter(teacher=world.teacher_a, text=payload).exists()
+    assert CommentBankEntry.objects.filter(text=payload + " (bank)").exists()
+
+    teacher_pages = {
+        "class list": reverse("classroom:classroom-list"),
+        "class page": reverse("classroom:classroom-detail", args=[classroom.pk]),
+        "class edit": reverse("classroom:classroom-update", args=[classroom.pk]),
+        "marking list": reverse("classroom:assignment-detail", args=[assignment.pk]),
+        "assignment edit": reverse("classroom:assignment-update", args=[assignment.pk]),
+        "marking": reverse("classroom:attempt-mark", args=[attempt.pk]),
+        "gradebook": reverse("classroom:classroom-gradebook", args=[classroom.pk]),
+        "insight": reverse("classroom:assignment-insight", args=[assignment.pk]),
+    }
+    student_pages = {
+        "my work": reverse("classroom:work-list"),
+        "assignment": reverse("classroom:work-detail", args=[assignment.pk]),
+    }
+    escaped = _escaped(payload)
+    seen = {}
+    for who, client, pages in (
+        ("teacher", teacher, teacher_pages),
+        ("student", pupil, student_pages),
+    ):
+        for name, url in pages.items():
+            response = client.get(url)
+            assert response.status_code == 200, f"{who} {name}"
+            html = response.content.decode()
+            _assert_safe(html, f"{who} {name}")
+            seen[name] = html
+    # Each text appears (escaped) where it belongs.
+    assert escaped in seen["class list"]  # class name
+    assert escaped in seen["class page"]  # student display name
+    assert escaped in seen["marking list"]
+    assert escaped in seen["gradebook"]
+    assert seen["marking"].count(escaped) >= 3  # answer, comment, overall comment, bank
+    assert _escaped(payload + " (bank)") in seen["marking"]
+    assert escaped in seen["assignment"]  # instructions, answer, comments
+    assert seen["assignment"].count(escaped) >= 3
+
+
+def test_gradebook_csv_neutralises_formulas(world):
+    teacher, pupil = Client(), Client()
+    made = _run_workflow(world, teacher, pupil, "Class =1+1", formula=FORMULAS[0])
+    attempt = made["attempt"]
+    answer = Answer.objects.get(attempt=attempt)
+    for formula in FORMULAS[1:]:
+        answer.comment = formula
+        answer.save()
+        attempt.overall_comment = formula
+        attempt.save()
+        response = teacher.get(
+            reverse("classroom:classroom-gradebook-csv", args=[made["classroom"].pk])
+        )
+        assert response.status_code == 200
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        cells = [cell for row in rows[1:] for cell in row]
+        assert "'" + FORMULAS[0] in cells  # the student's display name
+        assert "'" + formula in cells  # the answer comment and the overall comment
+        assert cells.count("'" + formula) >= 2
+        for cell in cells:
+            assert not cell.startswith(("=", "+", "-", "@")), cell
+
+
+def test_markup_is_refused_as_a_username(client, world):
+    response = client.post(
+        reverse("classroom:join"),
+        {"join_code": world.class_a.join_code, "username": PAYLOADS[0], "password": GOOD_PASSWORD},
+    )
+    assert response.status_code == 200
+    _assert_safe(response.content.decode(), "join form")
+    assert not User.objects.filter(username=PAYLOADS[0]).exists()
