@@ -5,7 +5,7 @@ from datetime import datetime, time
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
@@ -13,6 +13,13 @@ from classroom.models import Assignment, Classroom, CommentBankEntry, User
 from lessons.models import Lesson, Question
 
 # Teacher ---------------------------------------------------------------------------------------
+
+
+class TeacherPasswordResetForm(PasswordResetForm):
+    """Password reset by email is for teachers; students ask their teacher instead."""
+
+    def get_users(self, email: str):
+        return (user for user in super().get_users(email) if user.is_teacher)
 
 
 class TeacherSignupForm(UserCreationForm):

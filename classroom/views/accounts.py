@@ -1,5 +1,6 @@
 """Signing in, landing pages by role, and the health check."""
 
+from django.contrib.auth import views as auth_views
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -28,3 +29,14 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, which also ends a first-time password's restriction."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if form.user.must_change_password:
+            form.user.must_change_password = False
+            form.user.save(update_fields=["must_change_password"])
+        return response
