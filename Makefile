@@ -50,5 +50,9 @@ test: lint
 backup: $(VENV)/.runtime
 	$(BIN)/python manage.py backup
 
+## screenshots: PNGs of the main pages at phone and desktop widths into docs/screenshots/.
+screenshots: $(VENV)/.dev
+	SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser/test_screenshots.py -q -s -p no:cacheprovider
+
 clean:
 	rm -rf $(VENV) staticfiles test-db*.sqlite3* .pytest_cache

@@ -1,0 +1,102 @@
+"""axe-core on every page a visitor, a student and a teacher can reach: WCAG 2.x A and AA.
+
+Each page is its own test, so each failure shows. PAGES is the list of pages checked: a new
+page without an entry here is a page without a check.
+"""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from tests.browser.conftest import force_log_in
+
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
+    }
+}
+
+
+def _work(status):
+    return lambda w: reverse("classroom:work-detail", args=[w.work[status].pk])
+
+
+# name -> (who is logged in, address)
+PAGES = {
+    "lesson list": (None, lambda w: reverse("lessons:lesson-list")),
+    "overview": (None, lambda w: reverse("lessons:overview")),
+    "lesson page": (None, lambda w: "/lessons/kornilov-revolt/"),
+    "login": (None, lambda w: reverse("login")),
+    "join": (None, lambda w: reverse("classroom:join")),
+    "join (logged-in student)": ("student", lambda w: reverse("classroom:join")),
+    "My work": ("student", lambda w: reverse("classroom:work-list")),
+    "assignment: Assigned": ("student", _work("Assigned")),
+    "assignment: Draft": ("student", _work("Draft")),
+    "assignment: Turned in": ("student", _work("Turned in")),
+    "assignment: Returned": ("student", _work("Returned")),
+    "assignment: Late": ("student", _work("Late")),
+    "assignment: Missing": ("student", _work("Missing")),
+    "My classes": ("teacher", lambda w: reverse("classroom:classroom-list")),
+    "create class form": ("teacher", lambda w: reverse("classroom:classroom-create")),
+    "class page": ("teacher", lambda w: w.classroom.get_absolute_url()),
+    "add students form": (
+        "teacher",
+        lambda w: reverse("classroom:students-add", args=[w.classroom.pk]),
+    ),
+    "assign form": (
+        "teacher",
+        lambda w: reverse("classroom:assignment-create", args=[w.classroom.pk]),
+    ),
+    "marking list": ("teacher", lambda w: w.work["Turned in"].get_absolute_url()),
+    "marking view": (
+        "teacher",
+        lambda w: reverse("classroom:attempt-mark", args=[w.turned_in.pk]),
+    ),
+    "marking view (returned)": (
+        "teacher",
+        lambda w: reverse("classroom:attempt-mark", args=[w.returned.pk]),
+    ),
+    "gradebook": (
+        "teacher",
+        lambda w: reverse("classroom:classroom-gradebook", args=[w.classroom.pk]),
+    ),
+    "insight": (
+        "teacher",
+        lambda w: reverse("classroom:assignment-insight", args=[w.work["Turned in"].pk]),
+    ),
+}
+
+
+def test_the_list_of_checked_pages():
+    """Printed with -s, and kept in step with the parametrized test below."""
+    print("\naxe checks these pages:\n" + "\n".join(f"  - {name}" for name in PAGES))
+    assert len(PAGES) >= 20
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"]:
+            lines.append(f"    {node['target']}: {node.get('failureSummary', '').splitlines()[-1]}")
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="session")
+def axe():
+    return Axe()
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_has_no_axe_violations(name, page, world, live_server, axe):
+    who, address = PAGES[name]
+    if who is not None:
+        force_log_in(page, getattr(world, who), live_server.url)
+    response = page.goto(address(world))
+    assert response is not None and response.status == 200, f"{name}: {response.status}"
+    expect(page.get_by_role("heading", level=1).first).to_be_visible()
+    result = axe.run(page, options=AXE_OPTIONS)
+    violations = result.response["violations"]
+    assert not violations, f"axe on {name} ({page.url}):\n{describe(violations)}"
