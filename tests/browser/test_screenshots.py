@@ -64,6 +64,7 @@ def test_screenshots(browser, live_server, world):
                 is_mobile=phone,
                 has_touch=phone,
                 device_scale_factor=2 if phone else 1,
+                reduced_motion="reduce",  # Bootstrap scrolls smoothly otherwise
             )
             page = context.new_page()
             if who is not None:
@@ -74,8 +75,9 @@ def test_screenshots(browser, live_server, world):
                 page.goto(address(world))
                 expect(page.get_by_role("heading", level=1).first).to_be_visible()
                 if heading:
-                    page.get_by_role("heading", name=heading).scroll_into_view_if_needed()
-                    page.evaluate("window.scrollBy(0, -80)")
+                    target = page.get_by_role("heading", name=heading)
+                    target.evaluate("el => el.scrollIntoView({block: 'start'})")
+                    page.evaluate("window.scrollBy(0, -16)")
                 path = OUT / f"{name}-{size}.png"
                 page.screenshot(path=str(path))
                 saved.append(path.name)

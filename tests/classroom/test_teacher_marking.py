@@ -324,3 +324,14 @@ def test_teacher_reads_every_attempt_of_a_resubmission(client, teacher, assignme
     assert reverse("classroom:attempt-mark", args=[first.pk]) in html
     old = client.get(reverse("classroom:attempt-mark", args=[first.pk])).content.decode()
     assert "First try about Petrograd." in old
+
+
+def test_marking_view_shows_the_total_so_far(client, teacher, assignment):
+    attempt = _turned_in(assignment)
+    client.force_login(teacher)
+    url = reverse("classroom:attempt-mark", args=[attempt.pk])
+    text = " ".join(client.get(url).content.decode().split())
+    assert "Total so far: not marked yet, out of 2." in text
+    attempt.answers.update(mark=2)
+    text = " ".join(client.get(url).content.decode().split())
+    assert "Total so far: 2 out of 2." in text
