@@ -61,6 +61,17 @@
     alert.hidden = !message;
   }
 
+  // Logged out while typing: say the text is safe here, and offer the way back in.
+  function showLoggedOut(root) {
+    showAlert(root, LOGGED_OUT + " ");
+    var alert = root.querySelector("[data-work-alert]");
+    if (!alert) return;
+    var link = document.createElement("a");
+    link.href = "/accounts/login/?next=" + encodeURIComponent(window.location.pathname);
+    link.textContent = "Log in again";
+    alert.appendChild(link);
+  }
+
   // A page whose work is turned in: drop the kept copy when it matches, otherwise show it.
   function initReadonly(root) {
     var key = storageKey(root);
@@ -162,7 +173,7 @@
         .then(function (response) {
           if (response.type === "opaqueredirect" || response.status === 403 ||
               response.status === 401 || (response.status >= 300 && response.status < 400)) {
-            showAlert(form, LOGGED_OUT);
+            showLoggedOut(form);
             setStatus("Not saved: logged out");
             return null;
           }

@@ -211,7 +211,8 @@ def test_text_typed_after_the_session_expired_is_kept(page, pupil, first_prompt)
     expect(page.get_by_role("alert")).to_contain_text("kept on this computer")
     expect(page.get_by_text("Not saved: logged out")).to_be_visible()
 
-    page.reload()  # the next page asks to log in, and comes back here after it
+    # The message offers the way back in, and the login comes back to this page.
+    page.get_by_role("alert").get_by_role("link", name="Log in again").click()
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     field(page, "Username").fill(pupil.username)
     field(page, "Password").fill(PASSWORD)
