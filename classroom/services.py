@@ -423,13 +423,13 @@ def _lock_student(student: User) -> None:
     User.objects.select_for_update().filter(pk=student.pk).values_list("pk").first()
 
 
-def _latest_attempt(student: User, assignment: Assignment) -> Attempt | None:
-    return (
-        Attempt.objects.filter(student=student, assignment=assignment)
-        .prefetch_related("answers")
-        .order_by("-number")
-        .first()
-    )
+def _latest_attempt(
+    student: User, assignment: Assignment, *, with_answers: bool = True
+) -> Attempt | None:
+    attempts = Attempt.objects.filter(student=student, assignment=assignment)
+    if with_answers:
+        attempts = attempts.prefetch_related("answers")
+    return attempts.order_by("-number").first()
 
 
 def _questions(assignment: Assignment) -> list[Question]:
@@ -534,9 +534,7 @@ def turn_in(
     """
     now = now or timezone.now()
     _lock_student(student)
-    latest = (
-        Attempt.objects.filter(student=student, assignment=assignment).order_by("-number").first()
-    )
+    latest = _latest_attempt(student, assignment, with_answers=False)
     if latest is not None and latest.state == Attempt.State.TURNED_IN:
         return latest
     if not assignment.accepts_turn_in(now):
@@ -569,9 +567,7 @@ def turn_in(
 def unsubmit(*, student: User, assignment: Assignment) -> Attempt:
     """Take turned-in work back to Draft; not once the teacher has returned it."""
     _lock_student(student)
-    attempt = (
-        Attempt.objects.filter(student=student, assignment=assignment).order_by("-number").first()
-    )
+    attempt = _latest_attempt(student, assignment, with_answers=False)
     if attempt is None or attempt.state == Attempt.State.DRAFT:
         raise ServiceError("This work is not turned in, so there is nothing to unsubmit.")
     if attempt.state == Attempt.State.RETURNED:
@@ -590,12 +586,7 @@ def unsubmit(*, student: User, assignment: Assignment) -> Attempt:
 def resubmit(*, student: User, assignment: Assignment) -> Attempt:
     """Start a new draft attempt from the returned one's texts, when the teacher allows it."""
     _lock_student(student)
-    latest = (
-        Attempt.objects.filter(student=student, assignment=assignment)
-        .prefetch_related("answers")
-        .order_by("-number")
-        .first()
-    )
+    latest = _latest_attempt(student, assignment)
     if latest is None or latest.state != Attempt.State.RETURNED:
         raise ServiceError("Only returned work can be resubmitted.")
     if not latest.resubmission_allowed:
