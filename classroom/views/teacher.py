@@ -430,7 +430,8 @@ def attempt_mark(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = get_object_or_404(
         Attempt.objects.for_teacher(request.user)
         .exclude(state=Attempt.State.DRAFT)
-        .select_related("assignment__classroom", "assignment__lesson", "student"),
+        .select_related("assignment__classroom", "assignment__lesson", "student")
+        .prefetch_related("answers"),
         pk=pk,
     )
     assignment = attempt.assignment

@@ -335,3 +335,16 @@ def test_marking_view_shows_the_total_so_far(client, teacher, assignment):
     attempt.answers.update(mark=2)
     text = " ".join(client.get(url).content.decode().split())
     assert "Total so far: 2 out of 2." in text
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_marking_view_query_count(client, teacher, django_assert_num_queries, n):
+    _, assignments = _populated(teacher, n)
+    attempt = Attempt.objects.filter(assignment=assignments[0], state="turned_in").first()
+    client.force_login(teacher)
+    url = reverse("classroom:attempt-mark", args=[attempt.pk])
+    client.get(url)
+    # session, user, attempt, its answers, questions, key points, misconceptions, comment bank,
+    # next to mark, the student's attempts, feedback changes
+    with django_assert_num_queries(11):
+        assert client.get(url).status_code == 200

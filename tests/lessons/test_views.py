@@ -138,3 +138,10 @@ def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.content == b"ok\n"
+
+
+@pytest.mark.django_db
+def test_overview_query_count(client, shipped_lessons):
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/overview/")
+    assert len(ctx.captured_queries) == 1
