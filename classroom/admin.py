@@ -1,8 +1,17 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest
+import json
 
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+
+from classroom import services
 from classroom.models import (
     Answer,
     Assignment,
@@ -13,6 +22,10 @@ from classroom.models import (
     FeedbackChange,
     User,
 )
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}{'' if n == 1 else 's'}"
 
 
 @admin.register(User)
@@ -36,6 +49,166 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         ("Classroom", {"fields": ["role", "display_name"]}),
     ]
+    actions = ["delete_selected", "erase_students"]
+
+    # --- Nothing lost: a user with work is never deleted (data protection aside) ---------
+
+    def _has_work(self, user: User) -> bool:
+        return any(services.work_counts(user).values())
+
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        """No "Delete" for a user with work; the delete view explains why instead."""
+        if obj is not None and self._has_work(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def _refuse_delete(self, request: HttpRequest, users: list[User]) -> TemplateResponse:
+        people = [
+            {"user": user, "work": services.describe_work(services.work_counts(user))}
+            for user in users
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Work is never deleted",
+            "subtitle": None,
+            "people": people,
+        }
+        return TemplateResponse(request, "admin/classroom/user/delete_refused.html", context)
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and super().has_delete_permission(request, obj) and self._has_work(obj):
+            return self._refuse_delete(request, [obj])
+        return super().delete_view(request, object_id, extra_context)
+
+    @admin.action(permissions=["delete"], description="Delete selected users")
+    def delete_selected(self, request: HttpRequest, queryset: QuerySet[User]):
+        """Django's bulk delete, refused with an explanation when anyone selected has work."""
+        with_work = [user for user in queryset if self._has_work(user)]
+        if with_work:
+            return self._refuse_delete(request, with_work)
+        return django_delete_selected(self, request, queryset)
+
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        if self._has_work(obj):
+            raise PermissionDenied(f"{obj.username} has work in the classroom.")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        if any(self._has_work(user) for user in queryset):
+            raise PermissionDenied("A selected user has work in the classroom.")
+        super().delete_queryset(request, queryset)
+
+    # --- Data protection: erase a student at their request -------------------------------
+
+    def has_erase_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_staff and super().has_delete_permission(request)
+
+    def get_urls(self) -> list[URLPattern]:
+        opts = self.opts
+        return [
+            path(
+                "<path:object_id>/export-work/",
+                self.admin_site.admin_view(self.export_work_view),
+                name=f"{opts.app_label}_{opts.model_name}_export_work",
+            ),
+            *super().get_urls(),
+        ]
+
+    def export_work_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """A JSON file of everything the classroom holds about one student's work."""
+        user = self.get_object(request, unquote(object_id))
+        if user is None:
+            raise Http404("No such user.")
+        if not request.user.is_staff or not self.has_view_or_change_permission(request, user):
+            raise PermissionDenied
+        data = services.export_student_work(student=user)
+        services.audit_log.info(
+            "export_student_work: %s (id %s) exported the work of %s (id %s)",
+            request.user.username,
+            request.user.pk,
+            user.username,
+            user.pk,
+        )
+        response = HttpResponse(
+            json.dumps(data, indent=2, ensure_ascii=False),
+            content_type="application/json; charset=utf-8",
+        )
+        filename = f"work-{user.pk}-{user.username}.json".replace('"', "")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @admin.action(
+        permissions=["erase"], description="Erase student and their work (data protection request)"
+    )
+    def erase_students(self, request: HttpRequest, queryset: QuerySet[User]):
+        """Confirm (with an export offered first), then erase each selected student."""
+        students = list(queryset.order_by("username"))
+        refusals = [r for r in (services.erase_refusal(s) for s in students) if r]
+        if refusals:
+            self.message_user(request, "Nothing was erased. " + " ".join(refusals), messages.ERROR)
+            return None
+        if request.POST.get("post") == "yes":
+            if request.POST.get("confirm_erase") != "yes":
+                self.message_user(
+                    request,
+                    "Nothing was erased: tick “I have exported the work and the student asked "
+                    "for erasure” to confirm.",
+                    messages.ERROR,
+                )
+            else:
+                totals: dict[str, int] = {}
+                for student in students:
+                    try:
+                        counts = services.erase_student(student=student, erased_by=request.user)
+                    except services.ServiceError as error:
+                        self.message_user(request, str(error), messages.ERROR)
+                        continue
+                    for key, value in counts.items():
+                        totals[key] = totals.get(key, 0) + value
+                if totals:
+                    self.message_user(
+                        request,
+                        f"Erased {_count(totals['users'], 'student')} and their work: "
+                        + ", ".join(
+                            _count(totals[key], label)
+                            for key, label in [
+                                ("attempts", "attempt"),
+                                ("answers", "answer"),
+                                ("enrolments", "class enrolment"),
+                                ("feedback_changes", "feedback change"),
+                                ("login_records", "login record"),
+                            ]
+                        )
+                        + ".",
+                        messages.SUCCESS,
+                    )
+                return None
+        people = [
+            {
+                "user": student,
+                "counts": services.work_counts(student),
+                "export_url": reverse(
+                    f"admin:{self.opts.app_label}_{self.opts.model_name}_export_work",
+                    args=[student.pk],
+                ),
+            }
+            for student in students
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Erase students and their work",
+            "subtitle": None,
+            "people": people,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/classroom/user/erase_confirmation.html", context)
 
 
 class EnrolmentInline(admin.TabularInline):
