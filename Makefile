@@ -54,5 +54,11 @@ backup: $(VENV)/.runtime
 screenshots: $(VENV)/.dev
 	SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser/test_screenshots.py -q -s -p no:cacheprovider
 
+## bench: a class of 50 at once against gunicorn in production settings, on SQLite and, when
+## DATABASE_URL is set (e.g. postgres://postgres@127.0.0.1:5432/bench), on PostgreSQL too.
+## Reports go to bench/reports/.
+bench: $(VENV)/.dev
+	$(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) staticfiles test-db*.sqlite3* .pytest_cache

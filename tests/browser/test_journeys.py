@@ -67,7 +67,7 @@ def open_assignment(page, title: str = KORNILOV) -> None:
 
 
 def wait_saved(page) -> None:
-    expect(page.get_by_role("status").filter(has_text="Saved at")).to_be_visible(timeout=10_000)
+    expect(page.get_by_role("status").filter(has_text="Saved at")).to_be_visible(timeout=30_000)
 
 
 # --- a. Teacher journey -------------------------------------------------------------------------

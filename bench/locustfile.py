@@ -1,0 +1,444 @@
+"""A whole class using the site at once: the locust scenario `bench/run.py` drives.
+
+User classes (pick them by name on the locust command line):
+
+- `Student` (50 in the mixed run): logs in once, then loops: reads the lesson, opens My work,
+  opens the assignment, saves the draft twice as the autosave script does (JSON, current
+  version; on 409 takes the server's version), and now and then turns in and unsubmits so the
+  loop can go on. Think time 1-3 s between steps.
+- `Teacher` (2, `fixed_count`): logs in once, then opens the marking list, the gradebook and
+  the insight page of the class's assignments, with think time.
+- `LessonReader` and `HealthProbe`: the lesson page alone and `/healthz` alone, without think
+  time, for the throughput baseline. Readers use sessions `run.py` made in the database, so
+  they see the page as a logged-in student does without paying for a login in the window.
+
+Every request carries `X-Forwarded-Proto: https` (and an `X-Forwarded-For`), as the
+TLS-terminating proxy in front of gunicorn would send, so the production settings are the
+ones measured: POSTs carry `Origin`/`Referer` for Django's HTTPS CSRF check, and the cookie
+jar sends the `Secure` cookies on this plain-HTTP hop, as the proxy does.
+
+Settings come from the environment (run.py sets them):
+BENCH_STUDENTS  usernames of the students, comma separated (default demo-student-1..50)
+BENCH_TEACHERS  usernames of the teachers (default demo-teacher twice: one class, one teacher)
+BENCH_PASSWORD  their password (default the demo password)
+BENCH_WORK      "assignment_id:lesson_slug,..." the students work on (found on My work if unset)
+BENCH_MARKING   assignment ids the teachers open (found on the class page if unset)
+BENCH_CLASSROOM the class id (found on My classes if unset)
+BENCH_SESSIONS  session keys for LessonReader (it reads anonymously without them)
+BENCH_LESSON    the lesson slug LessonReader reads (default kornilov-revolt)
+"""
+
+import itertools
+import json
+import os
+import random
+import re
+import time
+from urllib.parse import urlsplit
+
+import gevent
+import requests.cookies
+from gevent.event import Event
+from locust import HttpUser, between, constant, events, task
+
+PASSWORD = os.environ.get("BENCH_PASSWORD", "petrograd-1917")
+STUDENTS = os.environ.get(
+    "BENCH_STUDENTS", ",".join(f"demo-student-{n}" for n in range(1, 51))
+).split(",")
+TEACHERS = os.environ.get("BENCH_TEACHERS", "demo-teacher,demo-teacher").split(",")
+WORK = [
+    (int(pk), slug)
+    for pk, _, slug in (
+        item.partition(":") for item in os.environ.get("BENCH_WORK", "").split(",") if item
+    )
+]
+MARKING = [int(pk) for pk in os.environ.get("BENCH_MARKING", "").split(",") if pk]
+CLASSROOM = os.environ.get("BENCH_CLASSROOM", "")
+SESSIONS = [key for key in os.environ.get("BENCH_SESSIONS", "").split(",") if key]
+LESSON = os.environ.get("BENCH_LESSON", "kornilov-revolt")
+# With BENCH_CLASS_USERS set, the class starts together: every user logs in, then the login
+# figures go to BENCH_LOGIN_STATS, the statistics restart, and the class works for
+# BENCH_SECONDS. Logins are measured, but they are not part of the class's figures.
+CLASS_USERS = int(os.environ.get("BENCH_CLASS_USERS", "0"))
+LOGIN_STATS = os.environ.get("BENCH_LOGIN_STATS", "")
+SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
+TURN_IN_EVERY = 2  # every second loop ends in a turn-in (then an unsubmit)
+
+_student_numbers = itertools.count()
+_teacher_numbers = itertools.count()
+_reader_numbers = itertools.count()
+_logged_in = itertools.count(1)
+_class_started = Event()
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+VERSION_INPUT = re.compile(r'name="version" value="(\d+)"')
+ANSWER_BOX = re.compile(r'<textarea name="answer-(\d+)"')
+WORK_LINK = re.compile(r'href="/my-work/(\d+)/"')
+LESSON_LINK = re.compile(r'href="/lessons/([\w-]+)/"')
+ASSIGNMENT_LINK = re.compile(r'href="/assignments/(\d+)/"')
+CLASS_LINK = re.compile(r'href="/classes/(\d+)/"')
+
+SENTENCES = [
+    "Kornilov marched his troops towards Petrograd at the end of August.",
+    "Kerensky panicked and armed the Red Guards, who kept their rifles afterwards.",
+    "Bolshevik agitators met the soldiers on the railway and many of them deserted.",
+    "Railway workers stopped the trains so the troops never reached the capital.",
+    "People saw that the Bolsheviks had defended the city when the government could not.",
+    "Kerensky was discredited with both the right and the left.",
+    "Soon the Bolsheviks won a majority in the Petrograd soviet and Trotsky became chairman.",
+    "Their slogan of peace, land and bread was what the workers wanted to hear.",
+    "The Provisional Government looked weak because it had to rely on its enemies.",
+    "Lenin was still in hiding, but he wrote that the moment had come to seize power.",
+]
+
+
+def answer_text(rng: random.Random) -> str:
+    """Two to five sentences: a short-answer paragraph a student might have typed so far."""
+    return " ".join(rng.sample(SENTENCES, rng.randint(2, 5)))
+
+
+class ProxyHopRequest(requests.cookies.MockRequest):
+    """How the cookie jar sees a request: HTTPS when the proxy says the browser used HTTPS.
+
+    The proxy speaks plain HTTP to gunicorn but carries the browser's cookies, Secure ones
+    included; http.cookiejar would hold Secure cookies back from an "http" URL. requests
+    builds this view of a request for every cookie decision (redirects included), so this is
+    the one place to say which protocol the browser used.
+    """
+
+    def __init__(self, request) -> None:
+        super().__init__(request)
+        if request.headers.get("X-Forwarded-Proto") == "https":
+            self.type = "https"
+
+
+requests.cookies.MockRequest = ProxyHopRequest
+
+
+class ProxiedUser(HttpUser):
+    """Talks to gunicorn as the TLS-terminating proxy would, for one client address."""
+
+    abstract = True
+    client_number = 0
+
+    def on_start(self) -> None:
+        number = self.client_number
+        origin = "https://" + urlsplit(self.host).netloc
+        self.origin = origin
+        self.client.headers.update(
+            {
+                "X-Forwarded-Proto": "https",
+                "X-Forwarded-For": f"10.17.{number // 250}.{number % 250 + 1}",
+                "User-Agent": "classroom-bench (locust)",
+            }
+        )
+
+    def post(self, path: str, data: dict, *, name: str, referer: str, **kwargs):
+        """A form POST as a browser sends it over HTTPS: Origin and Referer for the CSRF check."""
+        headers = {"Origin": self.origin, "Referer": self.origin + referer}
+        headers.update(kwargs.pop("headers", {}))
+        return self.client.post(path, data=data, name=name, headers=headers, **kwargs)
+
+    def get_page(
+        self, path: str, *, name: str, expect: str = "", login_ok: bool = False
+    ) -> str | None:
+        """GET a page; a redirect to the login page or a missing marker is a failure."""
+        with self.client.get(path, name=name, catch_response=True) as response:
+            if response.status_code != 200:
+                response.failure(f"status {response.status_code}")
+                return None
+            if "/accounts/login/" in response.url and not login_ok:
+                response.failure("sent to the login page")
+                return None
+            if expect and expect not in response.text:
+                response.failure(f"page without {expect!r}")
+                return None
+            return response.text
+
+    def log_in(self, username: str) -> bool:
+        page = self.get_page("/accounts/login/", name="login page", login_ok=True)
+        token = CSRF_INPUT.search(page or "")
+        if not token:
+            return False
+        data = {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token[1]}
+        with self.post(
+            "/accounts/login/",
+            data,
+            name="login",
+            referer="/accounts/login/",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"login refused for {username}: status {response.status_code}")
+                return False
+        return True
+
+    def log_in_with_the_class(self, username: str) -> bool:
+        """Log in; with BENCH_CLASS_USERS, then wait until the whole class has logged in."""
+        ok = self.log_in(username)
+        if CLASS_USERS:
+            if next(_logged_in) == CLASS_USERS:
+                start_the_class(self.environment)
+            _class_started.wait()
+        return ok
+
+
+_login_phase_started = time.monotonic()
+
+
+def start_the_class(environment) -> None:
+    """Everybody is in: keep the login figures, restart the statistics, stop in SECONDS."""
+    stats = environment.runner.stats
+    figures = {"seconds": round(time.monotonic() - _login_phase_started, 1), "requests": []}
+    for (name, method), entry in sorted(stats.entries.items()):
+        figures["requests"].append(
+            {
+                "name": name,
+                "method": method,
+                "requests": entry.num_requests,
+                "failures": entry.num_failures,
+                "median": entry.get_response_time_percentile(0.5),
+                "p95": entry.get_response_time_percentile(0.95),
+                "p99": entry.get_response_time_percentile(0.99),
+                "max": entry.max_response_time,
+            }
+        )
+    if LOGIN_STATS:
+        with open(LOGIN_STATS, "w") as out:
+            json.dump(figures, out)
+    stats.reset_all()
+    _class_started.set()
+    gevent.spawn_later(SECONDS, environment.runner.quit)
+
+
+@events.test_start.add_listener
+def _test_start(**_kwargs) -> None:
+    global _login_phase_started
+    _login_phase_started = time.monotonic()
+
+
+class Student(ProxiedUser):
+    weight = 50
+    wait_time = between(1, 3)
+
+    def on_start(self) -> None:
+        number = next(_student_numbers)
+        self.client_number = number
+        super().on_start()
+        self.username = STUDENTS[number % len(STUDENTS)]
+        self.rng = random.Random(f"bench-{number}")
+        self.loops = 0
+        self.work = WORK[number % len(WORK)] if WORK else None
+        self.ready = self.log_in_with_the_class(self.username)
+        if self.ready and self.work is None:
+            self.work = self.find_work()
+
+    def find_work(self) -> tuple[int, str] | None:
+        page = self.get_page("/my-work/", name="my work") or ""
+        for pk in WORK_LINK.findall(page):
+            detail = self.get_page(f"/my-work/{pk}/", name="assignment page") or ""
+            lesson = LESSON_LINK.search(detail)
+            if 'id="work-form"' in detail and lesson:
+                return int(pk), lesson[1]
+        return None
+
+    @task
+    def work_on_assignment(self) -> None:
+        if not self.ready or self.work is None:
+            self.wait()
+            return
+        pk, slug = self.work
+        self.loops += 1
+        self.get_page(f"/lessons/{slug}/", name="lesson page", expect="<h1")
+        self.wait()
+        self.get_page("/my-work/", name="my work", expect=f"/my-work/{pk}/")
+        self.wait()
+        page = self.get_page(f"/my-work/{pk}/", name="assignment page")
+        if page is None:
+            return
+        if 'id="work-form"' not in page:
+            # Turned in (by an earlier loop cut short): take it back, as a student would.
+            page = self.unsubmit(pk)
+            if page is None:
+                return
+        form = self.read_form(page)
+        if form is None:
+            return
+        for _ in range(2):  # typing, a pause, typing: the autosave fires after each pause
+            self.wait()
+            if not self.save_draft(pk, form):
+                return
+        if self.loops % TURN_IN_EVERY == 0:
+            self.wait()
+            if self.turn_in(pk, form):
+                self.wait()
+                self.unsubmit(pk)
+
+    def read_form(self, page: str) -> dict | None:
+        token, version = CSRF_INPUT.search(page), VERSION_INPUT.search(page)
+        questions = ANSWER_BOX.findall(page)
+        if not (token and version and questions):
+            events.request.fire(
+                request_type="CHECK",
+                name="assignment form readable",
+                response_time=0,
+                response_length=0,
+                exception=AssertionError("no form, version or answer boxes on the page"),
+            )
+            return None
+        return {"token": token[1], "version": int(version[1]), "questions": questions}
+
+    def form_data(self, form: dict) -> dict:
+        data = {"csrfmiddlewaretoken": form["token"], "version": str(form["version"])}
+        for question in form["questions"]:
+            data[f"answer-{question}"] = answer_text(self.rng)
+        return data
+
+    def save_draft(self, pk: int, form: dict) -> bool:
+        """The autosave request of static/js/answers.js: FormData, JSON back, X-CSRFToken."""
+        with self.post(
+            f"/my-work/{pk}/save/",
+            self.form_data(form),
+            name="work save",
+            referer=f"/my-work/{pk}/",
+            headers={"Accept": "application/json", "X-CSRFToken": form["token"]},
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code == 409:
+                # Changed elsewhere: the script shows both versions and saves on from the
+                # server's version. Not a failure, but counted.
+                form["version"] = int(response.json()["version"])
+                response.success()
+                events.request.fire(
+                    request_type="NOTE",
+                    name="save conflict (409)",
+                    response_time=0,
+                    response_length=0,
+                    exception=None,
+                )
+                return True
+            if response.status_code != 200:
+                response.failure(f"status {response.status_code}")
+                return False
+            try:
+                form["version"] = int(response.json()["version"])
+            except (ValueError, KeyError) as error:
+                response.failure(f"not the JSON the script expects: {error}")
+                return False
+        return True
+
+    def turn_in(self, pk: int, form: dict) -> bool:
+        """The form's "Turn in" button: a form POST, a redirect to the assignment page."""
+        with self.post(
+            f"/my-work/{pk}/turn-in/",
+            self.form_data(form),
+            name="turn in",
+            referer=f"/my-work/{pk}/",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"status {response.status_code}")
+                return False
+        page = self.get_page(f"/my-work/{pk}/", name="assignment page")
+        if page is None:
+            return False
+        if 'id="work-form"' in page:  # refused: the page is still the editable form
+            events.request.fire(
+                request_type="CHECK",
+                name="turned in",
+                response_time=0,
+                response_length=0,
+                exception=AssertionError("turn-in refused"),
+            )
+            return False
+        return True
+
+    def unsubmit(self, pk: int) -> str | None:
+        page = self.get_page(f"/my-work/{pk}/", name="assignment page") or ""
+        token = CSRF_INPUT.search(page)
+        if token is None:
+            return None
+        if 'id="work-form"' in page:
+            return page
+        with self.post(
+            f"/my-work/{pk}/unsubmit/",
+            {"csrfmiddlewaretoken": token[1]},
+            name="unsubmit",
+            referer=f"/my-work/{pk}/",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"status {response.status_code}")
+                return None
+        return self.get_page(f"/my-work/{pk}/", name="assignment page", expect='id="work-form"')
+
+
+class Teacher(ProxiedUser):
+    fixed_count = 2
+    wait_time = between(1, 3)
+
+    def on_start(self) -> None:
+        number = next(_teacher_numbers)
+        self.client_number = 1000 + number
+        super().on_start()
+        self.ready = self.log_in_with_the_class(TEACHERS[number % len(TEACHERS)])
+        self.classroom = CLASSROOM
+        self.assignments = list(MARKING)
+        if self.ready and not (self.classroom and self.assignments):
+            self.find_class()
+
+    def find_class(self) -> None:
+        page = self.get_page("/classes/", name="my classes") or ""
+        self.classroom = self.classroom or next(iter(CLASS_LINK.findall(page)), "")
+        if self.classroom and not self.assignments:
+            page = self.get_page(f"/classes/{self.classroom}/", name="class page") or ""
+            self.assignments = [int(pk) for pk in dict.fromkeys(ASSIGNMENT_LINK.findall(page))]
+
+    @task
+    def look_at_the_class(self) -> None:
+        if not (self.ready and self.classroom and self.assignments):
+            self.wait()
+            return
+        pk = random.choice(self.assignments)
+        self.get_page(f"/assignments/{pk}/", name="marking list", expect="<table")
+        self.wait()
+        self.get_page(f"/classes/{self.classroom}/gradebook/", name="gradebook", expect="<table")
+        self.wait()
+        self.get_page(f"/assignments/{pk}/insight/", name="insight")
+
+
+class LessonReader(ProxiedUser):
+    """The lesson page alone, as fast as it comes, as a logged-in student sees it."""
+
+    weight = 1
+    wait_time = constant(0)
+
+    def on_start(self) -> None:
+        number = next(_reader_numbers)
+        self.client_number = 2000 + number
+        super().on_start()
+        if SESSIONS:
+            self.client.cookies.set("sessionid", SESSIONS[number % len(SESSIONS)])
+
+    @task
+    def read(self) -> None:
+        self.get_page(f"/lessons/{LESSON}/", name="lesson page", expect="<h1")
+
+
+class HealthProbe(ProxiedUser):
+    """/healthz alone: the app and one database query, the most the server can do at all."""
+
+    weight = 1
+    wait_time = constant(0)
+
+    def on_start(self) -> None:
+        self.client_number = 3000 + next(_reader_numbers)
+        super().on_start()
+
+    @task
+    def probe(self) -> None:
+        self.get_page("/healthz", name="/healthz", expect="ok")

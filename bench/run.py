@@ -1,0 +1,538 @@
+"""A whole class at once against gunicorn in production settings: `make bench`.
+
+For SQLite (always) and PostgreSQL (when DATABASE_URL is set), in a fresh database: migrate,
+load the lessons, seed a class of 50 students and its teacher with five lessons assigned,
+collect the static files, start gunicorn on 127.0.0.1 with DJANGO_DEBUG=false, then run
+bench/locustfile.py headless: the mixed class (50 students, 2 teacher sessions) for 60 s, then
+the lesson page alone and /healthz alone at the same concurrency. Writes
+bench/reports/<timestamp>-<db>.md with the figures and whether each target of issue 5 is met.
+
+    python bench/run.py [--db sqlite|postgres|all] [--time 60] [--alone-time 25]
+                        [--workers N] [--threads N]
+
+PostgreSQL: DATABASE_URL names the server; the bench creates its own scratch database there
+(classroom_bench_<pid>) and drops it afterwards, so the database in the URL is never touched.
+"""
+
+import argparse
+import csv
+import json
+import os
+import platform
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+LOCUSTFILE = REPO / "bench" / "locustfile.py"
+REPORTS = REPO / "bench" / "reports"
+PASSWORD = "petrograd-1917"
+STUDENTS = 50
+TEACHERS = 2
+# The lessons the students work on: the two assignments seed_demo leaves open (due later).
+WORK_LESSONS = ("kornilov-revolt", "bolshevik-support")
+
+# Targets from issue 5 ("Speed").
+PAGE_P95_MS = 300
+WRITE_P95_MS = 1000
+RATIO_TARGET = 0.5
+LOGIN_NAMES = {"login", "login page"}
+WRITE_NAMES = {"work save", "turn in", "unsubmit"}
+
+
+# --- Inside the prepared environment: the fresh database --------------------------------------
+
+
+def prepare(out: Path) -> None:
+    """Migrate, load the lessons, seed the class (one password hash for all) and sessions."""
+    import io
+    from importlib import import_module
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.hashers import make_password
+    from django.core.management import call_command
+
+    from classroom.models import Assignment, Classroom, User
+
+    quiet = io.StringIO()
+    call_command("migrate", interactive=False, verbosity=0, stdout=quiet)
+    call_command("createcachetable", stdout=quiet)
+    call_command("import_lessons", stdout=quiet)
+
+    # seed_demo hashes every password (about 0.3 s each on purpose); hash once, reuse it.
+    hashed = make_password(PASSWORD)
+    original = User.set_password
+    User.set_password = lambda user, raw: setattr(user, "password", hashed)
+    try:
+        call_command("seed_demo", force=True, students=STUDENTS, stdout=quiet)
+    finally:
+        User.set_password = original
+
+    classroom = Classroom.objects.get(teacher__username="demo-teacher", name="Demo class")
+    assignments = Assignment.objects.filter(classroom=classroom).select_related("lesson")
+    work = [f"{a.pk}:{a.lesson.slug}" for a in assignments if a.lesson.slug in WORK_LESSONS]
+
+    # Sessions for the lesson-page-alone run, made as login() makes them.
+    engine = import_module(settings.SESSION_ENGINE)
+    sessions = []
+    for student in User.objects.filter(username__startswith="demo-student-").order_by("pk"):
+        session = engine.SessionStore()
+        session[SESSION_KEY] = str(student.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = student.get_session_auth_hash()
+        session.create()
+        sessions.append(session.session_key)
+
+    out.write_text(
+        json.dumps(
+            {
+                "BENCH_STUDENTS": ",".join(f"demo-student-{n}" for n in range(1, STUDENTS + 1)),
+                # One class has one teacher: the two teacher users are two of its sessions.
+                "BENCH_TEACHERS": ",".join(["demo-teacher"] * TEACHERS),
+                "BENCH_PASSWORD": PASSWORD,
+                "BENCH_WORK": ",".join(work),
+                "BENCH_MARKING": ",".join(str(a.pk) for a in assignments),
+                "BENCH_CLASSROOM": str(classroom.pk),
+                "BENCH_SESSIONS": ",".join(sessions),
+                "BENCH_LESSON": WORK_LESSONS[0],
+            }
+        )
+    )
+
+
+# --- The bench ----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def run(cmd: list[str], env: dict[str, str], **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, env=env, cwd=REPO, check=True, **kwargs)
+
+
+def postgres_scratch(url: str) -> tuple[str, callable]:
+    """A fresh database on the server of `url`; returns its URL and a function that drops it."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = f"classroom_bench_{os.getpid()}"
+    admin = urlunsplit(parts._replace(scheme="postgresql"))
+
+    try:  # connect to the database in the URL, or to "postgres" when it does not exist
+        psycopg.connect(admin, connect_timeout=5).close()
+    except psycopg.OperationalError:
+        admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+
+    def execute(sql: str) -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(sql)
+
+    execute(f'DROP DATABASE IF EXISTS "{name}"')
+    execute(f'CREATE DATABASE "{name}"')
+    scratch = urlunsplit(parts._replace(path=f"/{name}"))
+    return scratch, lambda: execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def wait_healthy(base: str, server: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    request = urllib.request.Request(base + "/healthz", headers={"X-Forwarded-Proto": "https"})
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("gunicorn exited before answering /healthz")
+        try:
+            with urllib.request.urlopen(request, timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.3)
+    raise RuntimeError("gunicorn did not answer /healthz in time")
+
+
+def locust(
+    env: dict[str, str],
+    base: str,
+    prefix: Path,
+    classes: list[str],
+    *,
+    users: int,
+    rate: float,
+    seconds: int,
+) -> list[dict[str, str]]:
+    cmd = [
+        str(BIN / "locust"),
+        "-f",
+        str(LOCUSTFILE),
+        "--headless",
+        "--only-summary",
+        "--loglevel",
+        "WARNING",
+        "-u",
+        str(users),
+        "-r",
+        str(rate),
+        "-t",
+        f"{seconds}s",
+        "--host",
+        base,
+        "--csv",
+        str(prefix),
+        *classes,
+    ]
+    with open(f"{prefix}.log", "w") as log:
+        # Exit code 1 means "some requests failed": the report says which.
+        subprocess.run(cmd, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    with open(f"{prefix}_stats.csv", newline="") as stats:
+        return list(csv.DictReader(stats))
+
+
+def failures(prefix: Path) -> list[dict[str, str]]:
+    path = Path(f"{prefix}_failures.csv")
+    if not path.exists():
+        return []
+    with open(path, newline="") as rows:
+        return list(csv.DictReader(rows))
+
+
+def number(row: dict[str, str], key: str) -> float:
+    try:
+        return float(row[key])
+    except (KeyError, ValueError):
+        return 0.0
+
+
+def table(rows: list[dict[str, str]]) -> list[str]:
+    lines = [
+        "| request | type | requests | failures | req/s | p50 ms | p95 ms | p99 ms | max ms |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for row in rows:
+        name = row["Name"] if row["Name"] != "Aggregated" else "**all**"
+        lines.append(
+            f"| {name} | {row['Type']} | {row['Request Count']} | {row['Failure Count']} | "
+            f"{number(row, 'Requests/s'):.1f} | {row['50%']} | {row['95%']} | {row['99%']} | "
+            f"{number(row, 'Max Response Time'):.0f} |"
+        )
+    return lines
+
+
+def bench_one(db: str, args: argparse.Namespace, stamp: str) -> tuple[Path, bool]:
+    started = time.monotonic()
+    workdir = Path(tempfile.mkdtemp(prefix=f"classroom-bench-{db}-"))
+    drop = None
+    server = None
+    try:
+        if db == "sqlite":
+            database_url = f"sqlite:///{workdir / 'bench.sqlite3'}"
+        else:
+            database_url, drop = postgres_scratch(os.environ["DATABASE_URL"])
+        # The production settings, with STATIC_ROOT in the temporary directory.
+        (workdir / "bench_settings.py").write_text(
+            "from classroom.settings import *  # noqa: F403\n"
+            f"STATIC_ROOT = {str(workdir / 'static')!r}\n"
+        )
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("DJANGO_", "BENCH_")) and key != "DATABASE_URL"
+        }
+        env.update(
+            {
+                "DATABASE_URL": database_url,
+                "DJANGO_SETTINGS_MODULE": "bench_settings",
+                "PYTHONPATH": os.pathsep.join([str(workdir), str(REPO)]),
+                "DJANGO_DEBUG": "false",
+                "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+                "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+                "DJANGO_LOG_LEVEL": "WARNING",
+            }
+        )
+        print(f"[{db}] preparing a fresh database in {workdir} ...", flush=True)
+        ready = workdir / "bench.json"
+        run([sys.executable, str(Path(__file__).resolve()), "--prepare", str(ready)], env)
+        env.update(json.loads(ready.read_text()))
+        run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+            env,
+        )
+        prepared = time.monotonic() - started
+
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        gunicorn_log = workdir / "gunicorn.log"
+        worker_args = ["--workers", str(args.workers)]
+        if args.threads > 1:
+            worker_args += ["--worker-class", "gthread", "--threads", str(args.threads)]
+        log = open(gunicorn_log, "w")  # noqa: SIM115 - closed after the server stops
+        server = subprocess.Popen(
+            [
+                str(BIN / "gunicorn"),
+                "classroom.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                *worker_args,
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        wait_healthy(base, server)
+        out = workdir / "locust"
+        out.mkdir()
+        users = STUDENTS + TEACHERS
+        print(f"[{db}] gunicorn on {base}; the class for {args.time} s ...", flush=True)
+        login_stats = out / "logins.json"
+        class_env = dict(
+            env,
+            BENCH_CLASS_USERS=str(users),
+            BENCH_LOGIN_STATS=str(login_stats),
+            BENCH_SECONDS=str(args.time),
+        )
+        # The class stops itself BENCH_SECONDS after the last login; -t is only a safety net.
+        mixed = locust(
+            class_env,
+            base,
+            out / "mixed",
+            ["Student", "Teacher"],
+            users=users,
+            rate=args.spawn_rate,
+            seconds=args.time + 300,
+        )
+        logins = json.loads(login_stats.read_text()) if login_stats.exists() else None
+        print(f"[{db}] the lesson page alone, then /healthz alone ...", flush=True)
+        lesson = locust(
+            env, base, out / "lesson", ["LessonReader"], users=users, rate=users,
+            seconds=args.alone_time,
+        )  # fmt: skip
+        health = locust(
+            env, base, out / "healthz", ["HealthProbe"], users=users, rate=users,
+            seconds=args.alone_time,
+        )  # fmt: skip
+        server.terminate()
+        server.wait(timeout=30)
+        server = None
+        log.close()
+
+        report, ok = write_report(
+            db=db,
+            stamp=stamp,
+            args=args,
+            mixed=mixed,
+            logins=logins,
+            lesson=lesson,
+            health=health,
+            failure_rows=failures(out / "mixed")
+            + failures(out / "lesson")
+            + failures(out / "healthz"),
+            server_log=gunicorn_log.read_text(errors="replace"),
+            prepared=prepared,
+            elapsed=time.monotonic() - started,
+        )
+        shutil.copy(gunicorn_log, report.with_suffix(".gunicorn.log"))
+        return report, ok
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        if drop is not None:
+            drop()
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def write_report(
+    *,
+    db: str,
+    stamp: str,
+    args: argparse.Namespace,
+    mixed: list[dict[str, str]],
+    logins: dict | None,
+    lesson: list[dict[str, str]],
+    health: list[dict[str, str]],
+    failure_rows: list[dict[str, str]],
+    server_log: str,
+    prepared: float,
+    elapsed: float,
+) -> tuple[Path, bool]:
+    def named(rows: list[dict[str, str]], name: str) -> dict[str, str]:
+        return next((row for row in rows if row["Name"] == name), {})
+
+    requests = [row for row in mixed if row["Name"] != "Aggregated"]
+    measured = [row for row in requests if row["Name"] not in LOGIN_NAMES]
+    login_rows = (logins or {}).get("requests", [])
+    login_failures = sum(row["failures"] for row in login_rows)
+    pages = [row for row in measured if row["Type"] == "GET"]
+    writes = [row for row in measured if row["Name"] in WRITE_NAMES]
+    total_failures = sum(
+        int(number(row, "Failure Count")) for rows in (mixed, lesson, health) for row in rows
+        if row["Name"] == "Aggregated"
+    ) + login_failures  # fmt: skip
+    locked = server_log.count("database is locked")
+    errors = server_log.count("Internal Server Error")
+    lesson_rps = number(named(lesson, "lesson page"), "Requests/s")
+    health_rps = number(named(health, "/healthz"), "Requests/s")
+    ratio = lesson_rps / health_rps if health_rps else 0.0
+    worst_page = max(pages, key=lambda row: number(row, "95%"), default={})
+    worst_write = max(writes, key=lambda row: number(row, "95%"), default={})
+
+    targets = [
+        ("zero failures", total_failures == 0, f"{total_failures} failed requests"),
+        ('zero "database is locked"', locked == 0, f"{locked} in the server log"),
+        (
+            f"page views p95 < {PAGE_P95_MS} ms",
+            bool(pages) and number(worst_page, "95%") < PAGE_P95_MS,
+            f"worst: {worst_page.get('Name', '-')} {worst_page.get('95%', '-')} ms",
+        ),
+        (
+            f"saves and turn-ins p95 < {WRITE_P95_MS} ms",
+            bool(writes) and number(worst_write, "95%") < WRITE_P95_MS,
+            f"worst: {worst_write.get('Name', '-')} {worst_write.get('95%', '-')} ms",
+        ),
+        (
+            f"lesson page throughput >= {RATIO_TARGET:.0%} of /healthz",
+            ratio >= RATIO_TARGET,
+            f"{lesson_rps:.1f} / {health_rps:.1f} req/s = {ratio:.2f}",
+        ),
+    ]
+    ok = all(met for _, met, _ in targets)
+    workers = f"{args.workers} sync workers"
+    if args.threads > 1:
+        workers = f"{args.workers} gthread workers x {args.threads} threads"
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+    ).stdout.strip()
+    lines = [
+        f"# Bench {stamp}: {db}",
+        "",
+        f"- Machine: {os.cpu_count()} cores, {cpu_name()}; Python {platform.python_version()}; "
+        f"commit {commit or '?'} (plus any uncommitted changes)",
+        f"- Server: gunicorn, {workers}, production settings (DJANGO_DEBUG=false), "
+        f"{'SQLite file (WAL)' if db == 'sqlite' else 'PostgreSQL'}, "
+        "behind a simulated TLS proxy (X-Forwarded-Proto: https)",
+        f"- Load: {STUDENTS} students + {TEACHERS} teacher sessions log in (spawn "
+        f"{args.spawn_rate:g}/s), then work for {args.time} s with think time 1-3 s; then the "
+        f"lesson page alone and /healthz alone, {STUDENTS + TEACHERS} users without think "
+        f"time, {args.alone_time} s each",
+        f"- Took {elapsed:.0f} s (preparing the database and static files: {prepared:.0f} s)",
+        "",
+        "## Targets",
+        "",
+        "| target | met | measured |",
+        "|---|---|---|",
+        *(f"| {name} | {'yes' if met else '**NO**'} | {detail} |" for name, met, detail in targets),
+        "",
+        "## The class (mixed load)",
+        "",
+        *table(measured + [row for row in mixed if row["Name"] == "Aggregated"]),
+        "",
+        "## Logins",
+        "",
+        "Measured, not targets (password hashing is slow on purpose). All "
+        f"{STUDENTS + TEACHERS} users log in first, which took "
+        f"{(logins or {}).get('seconds', '?')} s; the class's figures above start after the "
+        "last login.",
+        "",
+        "| request | type | requests | failures | p50 ms | p95 ms | p99 ms | max ms |",
+        "|---|---|--:|--:|--:|--:|--:|--:|",
+        *(
+            f"| {row['name']} | {row['method']} | {row['requests']} | {row['failures']} | "
+            f"{row['median']:.0f} | {row['p95']:.0f} | {row['p99']:.0f} | {row['max']:.0f} |"
+            for row in login_rows
+        ),
+        "",
+        "## Alone at the same concurrency",
+        "",
+        *table([named(lesson, "lesson page"), named(health, "/healthz")]),
+        "",
+        f"Lesson page / healthz throughput: **{ratio:.2f}**",
+        "",
+        "## Server log",
+        "",
+        f'- "database is locked": {locked}',
+        f"- Internal Server Error: {errors}",
+    ]
+    if failure_rows:
+        lines += ["", "## Failures", "", "| request | error | count |", "|---|---|--:|"]
+        lines += [
+            f"| {row['Method']} {row['Name']} | {row['Error']} | {row['Occurrences']} |"
+            for row in failure_rows
+        ]
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    report = REPORTS / f"{stamp}-{db}.md"
+    report.write_text("\n".join(lines) + "\n")
+    return report, ok
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--prepare", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--db",
+        choices=["sqlite", "postgres", "all"],
+        default="all",
+        help="all (default): SQLite, and PostgreSQL when DATABASE_URL is set",
+    )
+    parser.add_argument("--time", type=int, default=60, help="seconds of the class (60)")
+    parser.add_argument("--alone-time", type=int, default=25, help="seconds of each alone run")
+    parser.add_argument("--spawn-rate", type=float, default=10, help="users started a second")
+    parser.add_argument(
+        "--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers"
+    )
+    parser.add_argument("--threads", type=int, default=1, help="threads a worker (gthread)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    args = parser.parse_args()
+    if args.prepare:
+        prepare(args.prepare)
+        return
+
+    databases = ["sqlite"] if args.db in ("sqlite", "all") else []
+    if args.db == "postgres" or (args.db == "all" and os.environ.get("DATABASE_URL")):
+        url = os.environ.get("DATABASE_URL", "")
+        if not url.startswith(("postgres://", "postgresql://")):
+            sys.exit("PostgreSQL: set DATABASE_URL=postgres://user@host:5432/name")
+        databases.append("postgres")
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    started = time.monotonic()
+    results = []
+    for db in databases:
+        report, ok = bench_one(db, args, stamp)
+        results.append((db, report, ok))
+        print(f"[{db}] {'all targets met' if ok else 'TARGETS MISSED'}: {report}", flush=True)
+        print(report.read_text(), flush=True)
+    print(f"bench took {time.monotonic() - started:.0f} s")
+    if not all(ok for _, _, ok in results):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
