@@ -1,6 +1,10 @@
 """Lesson Markdown to safe HTML, cached by the lesson's content version."""
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import markdown
 import nh3
@@ -38,6 +42,7 @@ _TAGS = {
 }
 _ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}}
 CACHE_SECONDS = 60 * 60 * 24
+T = TypeVar("T")
 
 
 def render_markdown(text: str) -> SafeString:
@@ -53,6 +58,33 @@ def render_markdown(text: str) -> SafeString:
     return mark_safe(cleaned)  # noqa: S308 - sanitised by nh3 just above
 
 
+# Rendered HTML by content-addressed key (the key holds the content version), kept in this
+# process in front of the shared cache: a key's value never changes, so it can never be stale.
+_LOCAL: OrderedDict[str, object] = OrderedDict()
+_LOCAL_SIZE = 256
+_LOCAL_LOCK = threading.Lock()
+
+
+def versioned(key: str, build: Callable[[], T]) -> T:
+    """The value for a versioned key: from this process, the shared cache, or `build()`.
+
+    Only for keys that include the version of everything the value depends on.
+    """
+    with _LOCAL_LOCK:
+        if key in _LOCAL:
+            _LOCAL.move_to_end(key)
+            return _LOCAL[key]  # type: ignore[return-value]
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, CACHE_SECONDS)
+    with _LOCAL_LOCK:
+        _LOCAL[key] = value
+        while len(_LOCAL) > _LOCAL_SIZE:
+            _LOCAL.popitem(last=False)
+    return value
+
+
 @dataclass(frozen=True)
 class RenderedLesson:
     sections: dict[int, SafeString]
@@ -60,16 +92,14 @@ class RenderedLesson:
 
 
 def rendered_lesson(lesson: Lesson) -> RenderedLesson:
-    """The lesson's Markdown as HTML, from the shared cache when this version was seen."""
-    key = f"lesson-html:{lesson.pk}:{lesson.content_version}"
-    cached = cache.get(key)
-    if cached is not None:
-        sections, why = cached
-        return RenderedLesson(
-            sections={pos: mark_safe(html) for pos, html in sections.items()},  # noqa: S308
-            why_it_mattered=mark_safe(why),  # noqa: S308
-        )
-    sections = {s.position: render_markdown(s.body) for s in lesson.sections.all()}
-    why = render_markdown(lesson.why_it_mattered)
-    cache.set(key, ({p: str(h) for p, h in sections.items()}, str(why)), CACHE_SECONDS)
-    return RenderedLesson(sections=sections, why_it_mattered=why)
+    """The lesson's Markdown as HTML, rendered once per content version."""
+
+    def build() -> tuple[dict[int, str], str]:
+        sections = {s.position: str(render_markdown(s.body)) for s in lesson.sections.all()}
+        return sections, str(render_markdown(lesson.why_it_mattered))
+
+    sections, why = versioned(f"lesson-html:{lesson.pk}:{lesson.content_version}", build)
+    return RenderedLesson(
+        sections={pos: mark_safe(html) for pos, html in sections.items()},  # noqa: S308
+        why_it_mattered=mark_safe(why),  # noqa: S308 - sanitised when rendered
+    )

@@ -1,9 +1,11 @@
-from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from lessons.models import Lesson, Question
-from lessons.rendering import rendered_lesson
+from lessons.rendering import rendered_lesson, versioned
 
 
 def lesson_list(request: HttpRequest) -> HttpResponse:
@@ -17,30 +19,60 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 def lesson_context(lesson: Lesson) -> dict[str, object]:
-    """What the lesson body template needs; shared by the lesson and assignment pages."""
+    """What the lesson body template needs; shared by the lesson and assignment pages.
+
+    Expects `lesson` from `lesson_queryset()` (or with those relations prefetched).
+    """
     sections, questions_at_end = lesson.outline()
-    lessons = list(Lesson.objects.only("slug", "title", "order"))
-    index = next(i for i, item in enumerate(lessons) if item.pk == lesson.pk)
     return {
         "lesson": lesson,
         "rendered": rendered_lesson(lesson),
         "sections": sections,
         "questions_at_end": questions_at_end,
+    }
+
+
+def lesson_pager(lessons: list[Lesson], index: int) -> dict[str, Lesson | None]:
+    """The lessons before and after `lessons[index]`, for the previous/next links."""
+    return {
         "previous_lesson": lessons[index - 1] if index > 0 else None,
         "next_lesson": lessons[index + 1] if index + 1 < len(lessons) else None,
     }
 
 
+LESSON_PREFETCH = (
+    "sections",
+    "key_terms",
+    Prefetch("questions", queryset=Question.objects.active()),
+)
+
+
 def lesson_queryset():
-    return Lesson.objects.with_content_version().prefetch_related(
-        "sections",
-        "key_terms",
-        Prefetch("questions", queryset=Question.objects.active()),
-    )
+    return Lesson.objects.with_content_version().prefetch_related(*LESSON_PREFETCH)
 
 
 def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    lesson = get_object_or_404(lesson_queryset(), slug=slug)
-    context = lesson_context(lesson)
-    context["question_template"] = "includes/_question_readonly.html"
+    """The public lesson page.
+
+    Its body (text, key terms, read-only questions) is the same for everyone but for the
+    sign-in prompt, so it is rendered once per content version and sign-in state and kept in
+    the shared cache; only the page around it (navigation, pager) is rendered per request.
+    """
+    # All the lessons in one query: the page's lesson, its version and its neighbours.
+    lessons = list(Lesson.objects.with_content_version())
+    index = next((i for i, item in enumerate(lessons) if item.slug == slug), None)
+    if index is None:
+        raise Http404("No lesson has that address.")
+    lesson = lessons[index]
+    signed_in = request.user.is_authenticated
+    key = f"lesson-page:{lesson.pk}:{lesson.content_version}:{int(signed_in)}"
+
+    def build() -> str:
+        prefetch_related_objects([lesson], *LESSON_PREFETCH)
+        context = lesson_context(lesson)
+        context["question_template"] = "includes/_question_readonly.html"
+        return render_to_string("includes/_lesson_body.html", context, request=request)
+
+    body = versioned(key, build)
+    context = {"lesson": lesson, "lesson_body": mark_safe(body), **lesson_pager(lessons, index)}  # noqa: S308
     return render(request, "lessons/lesson_detail.html", context)

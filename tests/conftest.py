@@ -12,6 +12,14 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_local_render_cache():
+    """Each test starts with an empty in-process copy of rendered lessons, as a new worker."""
+    from lessons import rendering
+
+    rendering._LOCAL.clear()
+
+
 @pytest.fixture
 def shipped_lessons(db):
     """The lessons of lessons/content/, imported as `make run` does."""

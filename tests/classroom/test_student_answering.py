@@ -534,7 +534,7 @@ def test_assignment_page_query_count_is_fixed(
     services.resubmit(student=student, assignment=assignment)
     client.force_login(student)
     client.get(detail_url(assignment))  # warm the lesson's rendered-HTML cache
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         response = client.get(detail_url(assignment))
     assert response.status_code == 200
     assert len(response.context["history"]) == n

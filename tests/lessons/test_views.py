@@ -1,10 +1,12 @@
 """The public lesson pages."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
+from lessons import rendering
 from lessons.models import Lesson, Section
 from tests.factories import LessonFactory, QuestionFactory, SectionFactory
 
@@ -122,8 +124,21 @@ def test_lesson_page_query_count_is_fixed(client, shipped_lessons):
     client.get(lesson.get_absolute_url())  # warm the rendered-content cache
     with CaptureQueriesContext(connection) as ctx:
         client.get(lesson.get_absolute_url())
-    # lesson, sections, key terms, questions, lesson list (pager), cache read
-    assert len(ctx.captured_queries) == 6, [q["sql"] for q in ctx.captured_queries]
+    # the lessons with their content versions (the page's and the pager's); the body comes
+    # from this process's copy of the cache, keyed by that version
+    assert len(ctx.captured_queries) == 1, [q["sql"] for q in ctx.captured_queries]
+
+
+@pytest.mark.django_db
+def test_signed_in_readers_get_their_own_cached_body(client, shipped_lessons, student):
+    lesson = shipped_lessons[0]
+    assert "Log in</a> or join a class" in client.get(lesson.get_absolute_url()).content.decode()
+    client.force_login(student)
+    html = client.get(lesson.get_absolute_url()).content.decode()
+    assert "Log in</a> or join a class" not in html
+    assert "open this lesson from your assignments" in html
+    client.logout()
+    assert "Log in</a> or join a class" in client.get(lesson.get_absolute_url()).content.decode()
 
 
 @pytest.mark.django_db
@@ -145,3 +160,17 @@ def test_overview_query_count(client, shipped_lessons):
     with CaptureQueriesContext(connection) as ctx:
         client.get("/overview/")
     assert len(ctx.captured_queries) == 1
+
+
+@pytest.mark.django_db
+def test_rendered_body_is_shared_through_the_cache_between_processes(client, shipped_lessons):
+    """Another worker (with an empty local copy) reads the body from the shared cache."""
+    lesson = Lesson.objects.with_content_version().get(pk=shipped_lessons[0].pk)
+    client.get(lesson.get_absolute_url())
+    key = f"lesson-page:{lesson.pk}:{lesson.content_version}:0"
+    assert "Why it mattered" in cache.get(key)
+    rendering._LOCAL.clear()  # as in another worker
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get(lesson.get_absolute_url()).content.decode()
+    assert "Why it mattered" in html
+    assert len(ctx.captured_queries) == 2  # the lessons, then the shared cache
