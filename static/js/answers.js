@@ -274,6 +274,16 @@
         dirty = true;
       }
     }
+
+    // Text typed before this script ran (a slow connection) is saved like any other.
+    var typedEarly = boxes.some(function (box) {
+      return box.value !== box.defaultValue;
+    });
+    if (typedEarly && !held && !dirty) {
+      dirty = true;
+      keepCopy();
+      schedule();
+    }
   }
 
   document.querySelectorAll("form[data-autosave]").forEach(initForm);
