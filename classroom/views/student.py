@@ -333,6 +333,20 @@ def _refused_response(
     return redirect("classroom:work-detail", pk=assignment.pk)
 
 
+def _not_saved_response(
+    request: HttpRequest,
+    assignment: Assignment,
+    error: services.ServiceError,
+    texts: dict[int, str],
+) -> HttpResponse:
+    """The answer to a save or turn-in the service refused; what was typed is shown again."""
+    if isinstance(error, services.DraftConflict):
+        return _conflict_response(request, assignment, error, texts)
+    if isinstance(error, services.AnswersTooLong):
+        return _too_long_response(request, assignment, error, texts)
+    return _refused_response(request, assignment, error)
+
+
 @require_POST
 @student_required
 def work_save(request: HttpRequest, pk: int) -> HttpResponse:
@@ -343,12 +357,8 @@ def work_save(request: HttpRequest, pk: int) -> HttpResponse:
         attempt = services.save_draft(
             student=request.user, assignment=assignment, texts=texts, base_version=version
         )
-    except services.DraftConflict as conflict:
-        return _conflict_response(request, assignment, conflict, texts)
-    except services.AnswersTooLong as error:
-        return _too_long_response(request, assignment, error, texts)
     except services.ServiceError as error:
-        return _refused_response(request, assignment, error)
+        return _not_saved_response(request, assignment, error, texts)
     if _wants_json(request):
         return _saved_json(attempt)
     saved_at = timezone.localtime(attempt.saved_at).strftime("%H:%M")
@@ -365,10 +375,8 @@ def work_turn_in(request: HttpRequest, pk: int) -> HttpResponse:
         attempt = services.turn_in(
             student=request.user, assignment=assignment, texts=texts, base_version=version
         )
-    except services.DraftConflict as conflict:
-        return _conflict_response(request, assignment, conflict, texts)
-    except services.AnswersTooLong as error:
-        return _too_long_response(request, assignment, error, texts)
+    except (services.DraftConflict, services.AnswersTooLong) as error:
+        return _not_saved_response(request, assignment, error, texts)
     except services.ServiceError as error:
         # Refused (late work not accepted, already returned): keep what was typed as a draft.
         try:
@@ -376,7 +384,7 @@ def work_turn_in(request: HttpRequest, pk: int) -> HttpResponse:
                 student=request.user, assignment=assignment, texts=texts, base_version=version
             )
         except services.DraftConflict as conflict:
-            return _conflict_response(request, assignment, conflict, texts)
+            return _not_saved_response(request, assignment, conflict, texts)
         except services.ServiceError:
             pass
         return _refused_response(request, assignment, error)
