@@ -10,7 +10,8 @@ User classes (pick them by name on the locust command line):
   the insight page of the class's assignments, with think time.
 - `LessonReader` and `HealthProbe`: the lesson page alone and `/healthz` alone, without think
   time, for the throughput baseline. Readers use sessions `run.py` made in the database, so
-  they see the page as a logged-in student does without paying for a login in the window.
+  they see the page as a logged-in student does without paying for a login in the window;
+  with `BENCH_SESSIONS` empty they read it anonymously.
 
 Every request carries `X-Forwarded-Proto: https` (and an `X-Forwarded-For`), as the
 TLS-terminating proxy in front of gunicorn would send, so the production settings are the
@@ -412,7 +413,7 @@ class Teacher(ProxiedUser):
 
 
 class LessonReader(ProxiedUser):
-    """The lesson page alone, as fast as it comes, as a logged-in student sees it."""
+    """The lesson page alone, as fast as it comes: signed in, or anonymous without sessions."""
 
     weight = 1
     wait_time = constant(0)
