@@ -182,6 +182,9 @@ class ProxiedUser(HttpUser):
             if next(_logged_in) == CLASS_USERS:
                 start_the_class(self.environment)
             _class_started.wait()
+            # The think time after logging in, as after every other step: without it the
+            # whole class would send its first request in the same millisecond.
+            self.wait()
         return ok
 
 
