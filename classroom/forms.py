@@ -273,15 +273,85 @@ class MarkingForm(forms.Form):
         ]
 
 
+COMMENT_TOO_LONG = (
+    "Keep a comment to %(limit_value)d characters or fewer (this one has %(show_value)d)."
+)
+
+
+class QuestionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Question) -> str:
+        prompt = obj.prompt if len(obj.prompt) <= 90 else obj.prompt[:89].rstrip() + "…"
+        return f"{obj.lesson.title}, question {obj.position}: {prompt}"
+
+
 class CommentBankEntryForm(forms.ModelForm):
+    """A new comment for the bank: from the marking view (one question) or the bank's page."""
+
+    # Any question, retired ones too: an attempt being marked may have answered one. The
+    # comment bank's page offers only the questions still asked (`for_new_comments`).
+    question = QuestionChoiceField(
+        queryset=Question.objects.select_related("lesson").order_by("lesson__order", "position"),
+        label="Question",
+        empty_label="Choose a question",
+        error_messages={
+            "required": "Choose the question this comment is for.",
+            "invalid_choice": "Choose one of the questions in the list.",
+        },
+    )
+
     class Meta:
         model = CommentBankEntry
         fields = ["question", "text"]
         labels = {"text": "Comment"}
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
         error_messages = {
-            "text": {"required": "Type a comment before saving it to your comment bank."},
-            "question": {"required": "Choose the question this comment is for."},
+            "text": {
+                "required": "Type a comment before saving it to your comment bank.",
+                "max_length": COMMENT_TOO_LONG,
+            },
         }
+
+    def for_new_comments(self) -> "CommentBankEntryForm":
+        """Offer only the questions still asked (the comment bank's own page)."""
+        field = self.fields["question"]
+        field.queryset = field.queryset.filter(is_retired=False)
+        return self
+
+
+class CommentBankEditForm(forms.ModelForm):
+    """Change the wording of a comment in the bank; its question stays."""
+
+    DUPLICATE = (
+        "Your comment bank already has this comment for this question: change the wording, "
+        "or delete this one instead."
+    )
+
+    class Meta:
+        model = CommentBankEntry
+        fields = ["text"]
+        labels = {"text": "Comment"}
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {
+            "text": {
+                "required": "Type the comment, or delete it from your comment bank instead.",
+                "max_length": COMMENT_TOO_LONG,
+            },
+        }
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"]
+        duplicate = (
+            CommentBankEntry.objects.filter(
+                teacher_id=self.instance.teacher_id,
+                question_id=self.instance.question_id,
+                text=text,
+            )
+            .exclude(pk=self.instance.pk)
+            .exists()
+        )
+        if duplicate:
+            raise forms.ValidationError(self.DUPLICATE)
+        return text
 
 
 # Students --------------------------------------------------------------------------------------

@@ -44,7 +44,10 @@ urlpatterns = [
     path("assignments/<int:pk>/edit/", teacher.assignment_update, name="assignment-update"),
     path("assignments/<int:pk>/insight/", insight.assignment_insight, name="assignment-insight"),
     path("attempts/<int:pk>/mark/", teacher.attempt_mark, name="attempt-mark"),
+    path("comment-bank/", teacher.comment_bank_list, name="commentbank-list"),
     path("comment-bank/new/", teacher.comment_bank_create, name="commentbank-create"),
+    path("comment-bank/<int:pk>/edit/", teacher.comment_bank_update, name="commentbank-update"),
+    path("comment-bank/<int:pk>/delete/", teacher.comment_bank_delete, name="commentbank-delete"),
     # Students
     path("join/", student.join, name="join"),
     path("my-work/", student.work_list, name="work-list"),

@@ -373,6 +373,12 @@ def save_to_comment_bank(*, teacher: User, question: Question, text: str) -> Com
     text = text.strip()
     if not text:
         raise ServiceError("Type a comment before saving it to your comment bank.")
+    limit = CommentBankEntry._meta.get_field("text").max_length
+    if len(text) > limit:
+        raise ServiceError(
+            f"A comment in the comment bank can be {limit} characters at most (this one has "
+            f"{len(text)}): shorten it to save it there."
+        )
     entry, _ = CommentBankEntry.objects.get_or_create(teacher=teacher, question=question, text=text)
     return entry
 

@@ -7,17 +7,20 @@ teacher's ids give 404; students get 403 and visitors the login page.
 import csv
 from collections.abc import Callable
 from functools import wraps
+from itertools import groupby
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -26,6 +29,7 @@ from classroom.forms import (
     AssignmentCreateForm,
     AssignmentUpdateForm,
     ClassroomForm,
+    CommentBankEditForm,
     CommentBankEntryForm,
     MarkingForm,
     StudentsAddForm,
@@ -45,7 +49,7 @@ from classroom.models import (
 )
 from classroom.ratelimit import unlock_student
 from lessons.marking import MarkingResult, highlight_spans
-from lessons.models import Question
+from lessons.models import Lesson, Question
 
 
 def teacher_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -468,7 +472,12 @@ def attempt_mark(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             for question, text in form.bank_comments():
-                services.save_to_comment_bank(teacher=request.user, question=question, text=text)
+                try:
+                    services.save_to_comment_bank(
+                        teacher=request.user, question=question, text=text
+                    )
+                except services.ServiceError as error:  # the marks are saved all the same
+                    messages.warning(request, f"Question {question.position}: {error}")
             if returning:
                 messages.success(request, f"Work returned to {attempt.student.name}.")
                 next_attempt = _next_to_mark(attempt)
@@ -519,10 +528,41 @@ def _next_to_mark(attempt: Attempt) -> Attempt | None:
     )
 
 
+def _comment_bank_groups(entries) -> list[tuple[Lesson, list[tuple[Question, list]]]]:
+    """Entries (ordered by lesson, question, text) as [(lesson, [(question, [entry])])]."""
+    groups: list[tuple[Lesson, list[tuple[Question, list]]]] = []
+    for lesson, by_lesson in groupby(entries, key=lambda entry: entry.question.lesson):
+        questions = [
+            (question, list(by_question))
+            for question, by_question in groupby(by_lesson, key=lambda entry: entry.question)
+        ]
+        groups.append((lesson, questions))
+    return groups
+
+
+def _comment_bank_page(request: HttpRequest, form: CommentBankEntryForm) -> HttpResponse:
+    entries = (
+        CommentBankEntry.objects.filter(teacher=request.user)
+        .select_related("question__lesson")
+        .order_by("question__lesson__order", "question__position", "question_id", "text")
+    )
+    return render(
+        request,
+        "classroom/commentbank_list.html",
+        {"form": form.for_new_comments(), "groups": _comment_bank_groups(entries)},
+    )
+
+
+@teacher_required
+def comment_bank_list(request: HttpRequest) -> HttpResponse:
+    """The teacher's reusable comments, by lesson and question, to add, reword or delete."""
+    return _comment_bank_page(request, CommentBankEntryForm())
+
+
 @teacher_required
 @require_POST
 def comment_bank_create(request: HttpRequest) -> HttpResponse:
-    """Save a reusable comment; JSON for fetch(), else back to the marking view."""
+    """Save a reusable comment: JSON for fetch(); else back to the marking view or the bank."""
     form = CommentBankEntryForm(request.POST)
     wants_json = "application/json" in request.headers.get("Accept", "")
     attempt = None
@@ -539,15 +579,74 @@ def comment_bank_create(request: HttpRequest) -> HttpResponse:
         if wants_json:
             return JsonResponse({"id": entry.pk, "text": entry.text}, status=201)
         messages.success(request, "Comment saved to your comment bank.")
-    else:
+    elif wants_json:
         errors = [error for errors in form.errors.values() for error in errors]
-        if wants_json:
-            return JsonResponse({"errors": errors}, status=400)
-        for error in errors:
-            messages.error(request, error)
+        return JsonResponse({"errors": errors}, status=400)
+    elif attempt is None:
+        return _comment_bank_page(request, form)  # the bank's page, with the text kept
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
     if attempt is not None:
         return redirect("classroom:attempt-mark", pk=attempt.pk)
-    return redirect("classroom:classroom-list")
+    return redirect("classroom:commentbank-list")
+
+
+GONE_FROM_BANK = (
+    "That comment is no longer in your comment bank (it may have been deleted in another tab)."
+)
+
+
+@teacher_required
+def comment_bank_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reword a comment. Feedback already given keeps the words it was given with.
+
+    A POST for a comment that is not in the teacher's bank (deleted in another tab, or
+    someone else's) goes back to the bank with a message, so a stale form is explained.
+    """
+    entries = CommentBankEntry.objects.filter(teacher=request.user).select_related(
+        "question__lesson"
+    )
+    if request.method != "POST":
+        entry = get_object_or_404(entries, pk=pk)
+        return render(
+            request,
+            "classroom/commentbank_form.html",
+            {"form": CommentBankEditForm(instance=entry), "entry": entry},
+        )
+    entry = entries.filter(pk=pk).first()
+    if entry is None:
+        messages.info(request, GONE_FROM_BANK)
+        return redirect("classroom:commentbank-list")
+    form = CommentBankEditForm(request.POST, instance=entry)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                form.save()
+        except IntegrityError:  # the same wording saved from another tab meanwhile
+            form.add_error("text", CommentBankEditForm.DUPLICATE)
+        else:
+            messages.success(request, "Comment changed. Feedback already given keeps its words.")
+            return redirect("classroom:commentbank-list")
+    return render(request, "classroom/commentbank_form.html", {"form": form, "entry": entry})
+
+
+@teacher_required
+@require_POST
+def comment_bank_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete a comment from the bank; feedback already given with it stays as it is."""
+    entry = CommentBankEntry.objects.filter(teacher=request.user, pk=pk).first()
+    if entry is None:  # deleted already (a second click, another tab), or not theirs
+        messages.info(request, GONE_FROM_BANK)
+    else:
+        entry.delete()
+        messages.success(
+            request,
+            f"Deleted from your comment bank: “{Truncator(entry.text).chars(80)}”. "
+            "Feedback already given keeps it.",
+        )
+    return redirect("classroom:commentbank-list")
 
 
 # --- Gradebook --------------------------------------------------------------------------------

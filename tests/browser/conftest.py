@@ -231,6 +231,9 @@ def world(lessons) -> World:
         return_work=True,
         allow_resubmission=True,
     )
+    services.save_to_comment_bank(
+        teacher=teacher, question=questions[0], text="Good start: add a date."
+    )
     services.turn_in(
         student=student,
         assignment=work["Late"],

@@ -66,6 +66,11 @@ PAGES = {
         "teacher",
         lambda w: reverse("classroom:assignment-insight", args=[w.work["Turned in"].pk]),
     ),
+    "comment bank": ("teacher", lambda w: reverse("classroom:commentbank-list")),
+    "comment bank: edit a comment": (
+        "teacher",
+        lambda w: reverse("classroom:commentbank-update", args=[w.teacher.comment_bank.get().pk]),
+    ),
 }
 
 

@@ -115,6 +115,31 @@ def test_return_with_marks_and_comment_bank(client, teacher, assignment):
     assert CommentBankEntry.objects.filter(teacher=teacher, question=question).count() == 1
     html = client.get(reverse("classroom:attempt-mark", args=[second.pk])).content.decode()
     assert 'data-insert-comment="Good use of evidence."' in html
+    assert f'href="{reverse("classroom:commentbank-list")}">Edit or delete these' in html
+
+
+def test_a_comment_too_long_for_the_bank_is_saved_on_the_work_only(client, teacher, assignment):
+    """Comments on work may be 2,000 characters, the bank's 1,000: the marks are kept."""
+    attempt = _turned_in(assignment)
+    question = assignment.lesson.questions.get()
+    client.force_login(teacher)
+    comment = "Use the sources. " * 80  # 1,360 characters
+    response = client.post(
+        reverse("classroom:attempt-mark", args=[attempt.pk]),
+        {
+            f"mark_{question.pk}": "1",
+            f"comment_{question.pk}": comment,
+            f"bank_{question.pk}": "on",
+            "save": "1",
+        },
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "Question 1: A comment in the comment bank can be 1000 characters at most" in html
+    assert "Marks and comments saved." in html
+    answer = attempt.answers.get()
+    assert answer.mark == 1 and answer.comment == comment.strip()
+    assert not CommentBankEntry.objects.exists()
 
 
 def test_save_keeps_state(client, teacher, assignment):

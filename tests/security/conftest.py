@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import pytest
 
 from classroom import services
-from classroom.models import Assignment, Attempt, Classroom, User
+from classroom.models import Assignment, Attempt, Classroom, CommentBankEntry, User
 from lessons.models import Lesson, Question
 from tests.factories import (
     AssignmentFactory,
@@ -32,6 +32,7 @@ class World:
     question: Question
     assignment: Assignment  # in class A
     attempt: Attempt  # student A's turned-in attempt
+    entry: CommentBankEntry  # in teacher A's comment bank
 
 
 @pytest.fixture
@@ -55,6 +56,9 @@ def world(db) -> World:
         texts={question.pk: "The Bolsheviks saved Petrograd."},
         base_version=0,
     )
+    entry = services.save_to_comment_bank(
+        teacher=teacher_a, question=question, text="Say who armed the Red Guards."
+    )
     return World(
         teacher_a=teacher_a,
         teacher_b=teacher_b,
@@ -66,4 +70,5 @@ def world(db) -> World:
         question=question,
         assignment=assignment,
         attempt=attempt,
+        entry=entry,
     )

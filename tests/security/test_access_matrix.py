@@ -61,7 +61,10 @@ EXPECTED = {
     "classroom:assignment-update": TEACHER_OBJECT,
     "classroom:assignment-insight": TEACHER_OBJECT,
     "classroom:attempt-mark": TEACHER_OBJECT,
+    "classroom:commentbank-list": TEACHER_LIST,
     "classroom:commentbank-create": TEACHER_POST,
+    "classroom:commentbank-update": TEACHER_OBJECT,
+    "classroom:commentbank-delete": TEACHER_POST,
     # Students
     "classroom:work-list": ("student", LOGIN, 200, 403, 200),  # student B sees only their own
     "classroom:work-detail": ("student", LOGIN, 404, 403, 200),
@@ -84,6 +87,11 @@ WRONG_POST = {
             "classroom:commentbank-create",
         ],
         (LOGIN, 403, 404),
+    ),
+    # Not in the other teacher's bank: back to their own bank with a message (a stale form
+    # after a delete in another tab gets the same), and nothing of teacher A's changes.
+    **dict.fromkeys(
+        ["classroom:commentbank-update", "classroom:commentbank-delete"], (LOGIN, 403, 302)
     ),
     **dict.fromkeys(
         [
@@ -124,6 +132,8 @@ def kwargs_for(name: str, world) -> dict:
         return {"pk": world.assignment.pk}
     if short == "attempt-mark":
         return {"pk": world.attempt.pk}
+    if short in {"commentbank-update", "commentbank-delete"}:
+        return {"pk": world.entry.pk}
     if short.startswith(("classroom-", "students-", "assignment-create")) and short not in {
         "classroom-list",
         "classroom-create",
@@ -216,6 +226,8 @@ def test_wrong_people_cannot_post(world):
     assert attempt.state == Attempt.State.TURNED_IN
     assert attempt.answers.get().text == "The Bolsheviks saved Petrograd."
     assert not world.teacher_b.comment_bank.exists()
+    world.entry.refresh_from_db()
+    assert world.entry.text == "Say who armed the Red Guards."
 
 
 @pytest.mark.parametrize("role", ["visitor", "student", "teacher"])

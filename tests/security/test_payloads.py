@@ -109,6 +109,11 @@ def test_payloads_are_stored_as_typed_and_shown_escaped(world, payload):
         "marking": reverse("classroom:attempt-mark", args=[attempt.pk]),
         "gradebook": reverse("classroom:classroom-gradebook", args=[classroom.pk]),
         "insight": reverse("classroom:assignment-insight", args=[assignment.pk]),
+        "comment bank": reverse("classroom:commentbank-list"),
+        "comment bank edit": reverse(
+            "classroom:commentbank-update",
+            args=[CommentBankEntry.objects.get(text=payload + " (bank)").pk],
+        ),
     }
     student_pages = {
         "my work": reverse("classroom:work-list"),
@@ -133,6 +138,8 @@ def test_payloads_are_stored_as_typed_and_shown_escaped(world, payload):
     assert escaped in seen["gradebook"]
     assert seen["marking"].count(escaped) >= 3  # answer, comment, overall comment, bank
     assert _escaped(payload + " (bank)") in seen["marking"]
+    assert _escaped(payload + " (bank)") in seen["comment bank"]
+    assert _escaped(payload + " (bank)") in seen["comment bank edit"]
     assert escaped in seen["assignment"]  # instructions, answer, comments
     assert seen["assignment"].count(escaped) >= 3
 
