@@ -48,6 +48,9 @@ def test_seed_demo_creates_accounts_classes_and_every_status(shipped_lessons):
             )
             statuses.add(work_status(assignment, latest))
     assert statuses == set(Status)
+    kornilov_questions = Assignment.objects.get(lesson__slug="kornilov-revolt").lesson.questions
+    bank = User.objects.get(username="demo-teacher").comment_bank
+    assert bank.count() == 2 * kornilov_questions.active().count() > 0
 
 
 @pytest.mark.django_db

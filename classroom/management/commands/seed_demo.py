@@ -12,6 +12,11 @@ from classroom.models import Assignment, Classroom, User
 from lessons.models import Lesson, Question
 
 DEMO_PASSWORD = "petrograd-1917"
+# The demo teacher's comment bank, on each question of the Kornilov lesson.
+BANK_COMMENTS = (
+    "Good use of evidence. Add one more reason.",
+    "Say why this helped the Bolsheviks in October, not only what happened.",
+)
 
 
 class Command(BaseCommand):
@@ -55,8 +60,10 @@ class Command(BaseCommand):
                     "`python manage.py import_lessons` and then seed_demo again."
                 )
             )
-        elif not demo_class.assignments.exists():
-            self._assignments(demo_class, teacher, pupils, lessons)
+        else:
+            if not demo_class.assignments.exists():
+                self._assignments(demo_class, teacher, pupils, lessons)
+            self._comment_bank(teacher, lessons["kornilov-revolt"])
         self.stdout.write(
             f"Demo ready: demo-teacher, demo-teacher-2, demo-student-1 to "
             f"demo-student-{len(pupils)}, demo-admin (password {DEMO_PASSWORD})."
@@ -138,6 +145,12 @@ class Command(BaseCommand):
         return services.turn_in(
             student=student, assignment=assignment, texts=texts, base_version=0, now=when
         )
+
+    def _comment_bank(self, teacher: User, lesson: Lesson) -> None:
+        """A few reusable comments on one lesson's questions, kept once each."""
+        for question in lesson.questions.active():
+            for text in BANK_COMMENTS:
+                services.save_to_comment_bank(teacher=teacher, question=question, text=text)
 
     def _return(
         self, student: User, assignment: Assignment, teacher: User, *, allow_resubmission: bool
