@@ -301,3 +301,32 @@ def test_student_journey_with_the_keyboard_alone(page, assigned, first_prompt):
     tab_to(page, "Turn in")
     page.keyboard.press("Space")
     expect(page.get_by_role("heading", name="Instant feedback")).to_be_visible()
+
+
+# --- h. The comment bank ------------------------------------------------------------------------
+
+
+def test_teacher_keeps_a_comment_bank(page, kornilov, teacher_user, first_prompt):
+    """Add a comment from the bank's page, reword it, then delete it."""
+    log_in(page, teacher_user.username)
+    page.get_by_role("link", name="Comment bank").click()
+    expect(page.get_by_role("heading", name="Comment bank", level=1)).to_be_visible()
+    expect(page.get_by_text("Your comment bank is empty")).to_be_visible()
+
+    field(page, "Question").select_option(label=f"{KORNILOV}, question 1: {first_prompt}")
+    field(page, "Comment").fill("Name who armed the Red Guards.")
+    page.get_by_role("button", name="Add to comment bank").click()
+    expect(page.get_by_text("Comment saved to your comment bank.")).to_be_visible()
+    expect(page.get_by_role("heading", name=KORNILOV, level=2)).to_be_visible()
+
+    page.get_by_role("link", name="Edit the comment “Name who armed the Red Guards.”").click()
+    field(page, "Comment").fill("Name who armed the Red Guards, and say why it mattered.")
+    page.get_by_role("button", name="Save").click()
+    expect(
+        page.get_by_text("Name who armed the Red Guards, and say why it mattered.", exact=True)
+    ).to_be_visible()
+
+    page.get_by_role("button", name=re.compile("^Delete the comment")).click()
+    expect(page.get_by_text("Deleted from your comment bank")).to_be_visible()
+    expect(page.get_by_text("Your comment bank is empty")).to_be_visible()
+    assert not teacher_user.comment_bank.exists()

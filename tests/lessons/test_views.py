@@ -174,3 +174,13 @@ def test_rendered_body_is_shared_through_the_cache_between_processes(client, shi
         html = client.get(lesson.get_absolute_url()).content.decode()
     assert "Why it mattered" in html
     assert len(ctx.captured_queries) == 2  # the lessons, then the shared cache
+
+
+@pytest.mark.django_db
+def test_pages_name_an_icon_the_app_serves(client):
+    """Browsers ask for an icon on every page: one of ours, so no request for it goes unanswered."""
+    from django.contrib.staticfiles import finders
+
+    html = client.get("/lessons/").content.decode()
+    assert '<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">' in html
+    assert finders.find("img/favicon.svg")
