@@ -210,3 +210,12 @@ def test_comment_bank_query_count(client, teacher, questions, django_assert_num_
     # session, user, the entries with their questions and lessons, the questions to choose from
     with django_assert_num_queries(4):
         assert client.get(LIST).status_code == 200
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_edit_page_query_count(client, teacher, questions, django_assert_num_queries, n):
+    entries = [_entry(teacher, questions[i % 3], f"Comment {i}") for i in range(n)]
+    client.force_login(teacher)
+    # session, user, the comment with its question and lesson
+    with django_assert_num_queries(3):
+        assert client.get(_edit(entries[-1])).status_code == 200
