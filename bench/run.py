@@ -276,18 +276,18 @@ def alone_rounds(
     a ratio taken within each round, keep that drift out of the ratio.
     """
     runs = []
-    for number_ in range(1, rounds + 1):
-        shift = (number_ - 1) % len(ALONE_KINDS)
+    for round_number in range(1, rounds + 1):
+        shift = (round_number - 1) % len(ALONE_KINDS)
         for kind, user_class, extra in ALONE_KINDS[shift:] + ALONE_KINDS[:shift]:
             slug = kind.replace("/", "").replace(", ", "-").replace(" ", "-")
-            prefix = out / f"alone-{number_}-{slug}"
+            prefix = out / f"alone-{round_number}-{slug}"
             rows = locust(
                 dict(env, **extra), base, prefix, [user_class], users=users, rate=users,
                 seconds=seconds,
             )  # fmt: skip
             name = "/healthz" if user_class == "HealthProbe" else "lesson page"
             row = next((row for row in rows if row["Name"] == name), {})
-            runs.append(AloneRun(number_, kind, prefix, row))
+            runs.append(AloneRun(round_number, kind, prefix, row))
     return runs
 
 
