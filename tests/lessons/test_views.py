@@ -8,7 +8,7 @@ from django.utils.html import escape
 
 from lessons import rendering
 from lessons.models import Lesson, Section
-from tests.factories import LessonFactory, QuestionFactory, SectionFactory
+from tests.factories import KeyTermFactory, LessonFactory, QuestionFactory, SectionFactory
 
 
 @pytest.mark.django_db
@@ -116,6 +116,22 @@ def test_edit_shows_at_once_despite_the_cache(client):
     assert "Second version" in client.get(lesson.get_absolute_url()).content.decode()
     Section.objects.create(lesson=lesson, position=2, heading="Added later", body="New body")
     assert "New body" in client.get(lesson.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("factory", [SectionFactory, KeyTermFactory, QuestionFactory])
+def test_removing_a_part_that_was_not_the_latest_change_shows_at_once(client, factory):
+    """A delete leaves the latest change where it was: the count of parts keys it too."""
+    lesson = LessonFactory()
+    SectionFactory(lesson=lesson, position=9, heading="Kept", body="Kept")
+    labels = {SectionFactory: "heading", KeyTermFactory: "term", QuestionFactory: "prompt"}
+    field = labels[factory]
+    old = factory(lesson=lesson, position=1, **{field: "Soon removed"})
+    factory(lesson=lesson, position=2, **{field: "Stays"})  # the latest change of its kind
+    assert "Soon removed" in client.get(lesson.get_absolute_url()).content.decode()
+    old.delete()
+    html = client.get(lesson.get_absolute_url()).content.decode()
+    assert "Soon removed" not in html and "Stays" in html
 
 
 @pytest.mark.django_db
