@@ -314,7 +314,7 @@ class CommentBankEntryForm(forms.ModelForm):
     def for_new_comments(self) -> "CommentBankEntryForm":
         """Offer only the questions still asked (the comment bank's own page)."""
         field = self.fields["question"]
-        field.queryset = field.queryset.filter(is_retired=False)
+        field.queryset = field.queryset.active()
         return self
 
 

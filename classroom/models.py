@@ -62,10 +62,6 @@ class ClassroomQuerySet(models.QuerySet):
     def for_teacher(self, user: User) -> "ClassroomQuerySet":
         return self.filter(teacher=user)
 
-    def for_student(self, user: User) -> "ClassroomQuerySet":
-        """Active classes the student belongs to now (removed students no longer see them)."""
-        return self.active().filter(enrolments__student=user, enrolments__removed_at__isnull=True)
-
 
 class Classroom(models.Model):
     """A teaching group. Named Classroom because `class` is a Python keyword."""
@@ -241,7 +237,8 @@ class Attempt(models.Model):
         return f"{self.student} on {self.assignment} (attempt {self.number})"
 
     def get_absolute_url(self) -> str:
-        return reverse("classroom:attempt-detail", kwargs={"pk": self.pk})
+        """The marking view: attempts are seen by teachers (and in the admin's "View on site")."""
+        return reverse("classroom:attempt-mark", kwargs={"pk": self.pk})
 
     @property
     def total_mark(self) -> int | None:
@@ -297,6 +294,19 @@ class Answer(models.Model):
     def suggested_mark(self) -> int | None:
         return self.result.get("suggested_mark") if self.result else None
 
+    def current_result(self, question: Question) -> dict:
+        """The stored result if the question's mark scheme has not changed since; else the
+        answer marked afresh with the current one (not saved: `remark` saves). `question` is
+        this answer's question, with its mark scheme prefetched."""
+        if self.result is None or self.markscheme_version != question.markscheme_version:
+            return question.mark_scheme.mark(self.text).to_dict()
+        return self.result
+
+
+class CommentBankEntryQuerySet(models.QuerySet):
+    def for_teacher(self, user: User) -> "CommentBankEntryQuerySet":
+        return self.filter(teacher=user)
+
 
 class CommentBankEntry(models.Model):
     """A teacher's reusable comment for a question."""
@@ -305,6 +315,8 @@ class CommentBankEntry(models.Model):
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(max_length=1000)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CommentBankEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["question", "text"]

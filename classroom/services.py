@@ -336,9 +336,10 @@ def mark_attempt(
     FeedbackChange.objects.bulk_create(changes)
     attempt.overall_comment = overall_comment
     fields = ["overall_comment"]
-    if return_work:
+    if return_work or was_returned:  # returned work: "Save" changes what the student sees
         attempt.resubmission_allowed = allow_resubmission
         fields.append("resubmission_allowed")
+    if return_work:
         if not was_returned:
             attempt.state = Attempt.State.RETURNED
             attempt.returned_at, attempt.returned_by = now, teacher
@@ -434,7 +435,7 @@ def _lock_student(student: User) -> None:
 def _latest_attempt(
     student: User, assignment: Assignment, *, with_answers: bool = True
 ) -> Attempt | None:
-    attempts = Attempt.objects.filter(student=student, assignment=assignment)
+    attempts = Attempt.objects.for_student(student).filter(assignment=assignment)
     if with_answers:
         attempts = attempts.prefetch_related("answers")
     return attempts.order_by("-number").first()
@@ -442,10 +443,6 @@ def _latest_attempt(
 
 def _questions(assignment: Assignment) -> list[Question]:
     return list(Question.objects.active().filter(lesson_id=assignment.lesson_id))
-
-
-def _server_texts(attempt: Attempt) -> dict[int, str]:
-    return {answer.question_id: answer.text for answer in attempt.answers.all()}
 
 
 def _check_lengths(texts: dict[int, str]) -> None:

@@ -30,16 +30,6 @@ class SampleCheck:
             self.misconceptions
         )
 
-    @property
-    def missing(self) -> list[str]:
-        """Expected key points the engine did not find."""
-        return [key for key in self.expected if key not in self.matched]
-
-    @property
-    def unexpected(self) -> list[str]:
-        """Key points the engine found that the sample does not expect."""
-        return [key for key in self.matched if key not in self.expected]
-
 
 @dataclass(frozen=True)
 class QuestionCheck:

@@ -36,7 +36,7 @@ class ContentError(Exception):
 
 # --- Reading and checking -------------------------------------------------------------------
 
-# field name -> (required, accepted types, default)
+# field name -> (required, accepted types, default; a callable default makes a fresh value)
 _Spec = dict[str, tuple[bool, tuple[type, ...], Any]]
 
 _LESSON: _Spec = {
@@ -46,7 +46,7 @@ _LESSON: _Spec = {
     "period": (False, (str, int), ""),
     "summary": (True, (str,), None),
     "sections": (True, (list,), None),
-    "key_terms": (False, (list,), []),
+    "key_terms": (False, (list,), list),
     "why_it_mattered": (False, (str,), ""),
     "questions": (True, (list,), None),
 }
@@ -59,8 +59,8 @@ _QUESTION: _Spec = {
     "after_section": (False, (int, type(None)), None),
     "model_answer": (True, (str,), None),
     "key_points": (True, (list,), None),
-    "misconceptions": (False, (list,), []),
-    "samples": (False, (list,), []),
+    "misconceptions": (False, (list,), list),
+    "samples": (False, (list,), list),
 }
 _KEY_POINT: _Spec = {
     "key": (True, (str,), None),
@@ -77,7 +77,7 @@ _MISCONCEPTION: _Spec = {
 _SAMPLE: _Spec = {
     "answer": (True, (str,), None),
     "expect": (True, (list,), None),
-    "misconceptions": (False, (list,), []),
+    "misconceptions": (False, (list,), list),
 }
 
 
@@ -494,11 +494,16 @@ def lesson_to_dict(lesson: Lesson) -> dict[str, Any]:
         ]
         if misconceptions:
             entry["misconceptions"] = misconceptions
+        # A sample may still name a criterion retired since: the file names only live ones.
+        point_keys = {p["key"] for p in entry["key_points"]}
+        misconception_keys = {m["key"] for m in misconceptions}
         entry["samples"] = [
             {
                 "answer": s.answer,
-                "expect": list(s.expect),
-                "misconceptions": list(s.expected_misconceptions),
+                "expect": [key for key in s.expect if key in point_keys],
+                "misconceptions": [
+                    key for key in s.expected_misconceptions if key in misconception_keys
+                ],
             }
             for s in q.samples.all()
         ]

@@ -93,11 +93,8 @@ def question_insights(assignment: Assignment) -> list[QuestionInsight]:
             for m in scheme.misconceptions
         }
         for answer in answers:
-            result = answer.result
-            # A result from an older mark scheme (before `remark` runs) is read afresh, so the
-            # figures always follow the key points shown; nothing is saved here.
-            if result is None or answer.markscheme_version != question.markscheme_version:
-                result = scheme.mark(answer.text).to_dict()
+            # Read afresh when the mark scheme changed, so the figures follow the points shown.
+            result = answer.current_result(question)
             student = answer.attempt.student
             for hit in result["points_made"]:
                 if hit["key"] in points:

@@ -113,7 +113,7 @@ class WorkRow:
 @student_required
 def work_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    mine = Attempt.objects.filter(student=request.user).order_by("-number")
+    mine = Attempt.objects.for_student(request.user).order_by("-number")
     assignments = (
         Assignment.objects.for_student(request.user)
         .select_related("lesson", "classroom")
@@ -187,7 +187,8 @@ def _attempts(request: HttpRequest, assignment: Assignment) -> list[Attempt]:
         "question__key_points", "question__misconceptions"
     )
     return list(
-        Attempt.objects.filter(student=request.user, assignment=assignment)
+        Attempt.objects.for_student(request.user)
+        .filter(assignment=assignment)
         .prefetch_related(Prefetch("answers", queryset=answers))
         .order_by("number")
     )

@@ -7,7 +7,6 @@ teacher's ids give 404; students get 403 and visitors the login page.
 import csv
 from collections.abc import Callable
 from functools import wraps
-from itertools import groupby
 
 from django.conf import settings
 from django.contrib import messages
@@ -47,9 +46,9 @@ from classroom.models import (
     User,
     work_status,
 )
-from classroom.ratelimit import unlock_student
+from classroom.ratelimit import UnlockRefused, unlock_student
 from lessons.marking import MarkingResult, highlight_spans
-from lessons.models import Lesson, Question
+from lessons.models import Question
 
 
 def teacher_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -296,7 +295,11 @@ def student_reset_password(request: HttpRequest, pk: int, student_pk: int) -> Ht
 def student_unlock(request: HttpRequest, pk: int, student_pk: int) -> HttpResponse:
     """Lift a lockout after too many failed logins, so the student can try again at once."""
     classroom, student = _roster_student(request, pk, student_pk)
-    cleared = unlock_student(teacher=request.user, student=student)
+    try:
+        cleared = unlock_student(teacher=request.user, student=student)
+    except UnlockRefused as refused:  # e.g. a teacher's account enrolled through the admin
+        messages.error(request, str(refused))
+        return redirect(classroom)
     if cleared:
         messages.success(request, f"{student.name} is unlocked and can log in again.")
     else:
@@ -447,6 +450,11 @@ def attempt_mark(request: HttpRequest, pk: int) -> HttpResponse:
     retired_ids = set(answers) - {q.pk for q in questions}
     if retired_ids:
         questions += list(Question.objects.filter(pk__in=retired_ids).with_markscheme())
+    # As on the insight page: a result from an older mark scheme is read afresh (not saved),
+    # so the points shown and the suggested mark follow the scheme shown beside them.
+    by_id = {question.pk: question for question in questions}
+    for answer in answers.values():
+        answer.result = answer.current_result(by_id[answer.question_id])
     form = MarkingForm(
         _posted(request),
         questions=questions,
@@ -487,8 +495,8 @@ def attempt_mark(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Marks and comments saved.")
             return redirect("classroom:attempt-mark", pk=attempt.pk)
     bank: dict[int, list[str]] = {}
-    for entry in CommentBankEntry.objects.filter(
-        teacher=request.user, question__in=[q.pk for q in questions]
+    for entry in CommentBankEntry.objects.for_teacher(request.user).filter(
+        question__in=[q.pk for q in questions]
     ):
         bank.setdefault(entry.question_id, []).append(entry.text)
     blocks = _question_blocks(attempt, questions, answers)
@@ -528,28 +536,23 @@ def _next_to_mark(attempt: Attempt) -> Attempt | None:
     )
 
 
-def _comment_bank_groups(entries) -> list[tuple[Lesson, list[tuple[Question, list]]]]:
-    """Entries (ordered by lesson, question, text) as [(lesson, [(question, [entry])])]."""
-    groups: list[tuple[Lesson, list[tuple[Question, list]]]] = []
-    for lesson, by_lesson in groupby(entries, key=lambda entry: entry.question.lesson):
-        questions = [
-            (question, list(by_question))
-            for question, by_question in groupby(by_lesson, key=lambda entry: entry.question)
-        ]
-        groups.append((lesson, questions))
-    return groups
-
-
 def _comment_bank_page(request: HttpRequest, form: CommentBankEntryForm) -> HttpResponse:
+    # Ordered by lesson, then question: the template groups them with {% regroup %}.
     entries = (
-        CommentBankEntry.objects.filter(teacher=request.user)
+        CommentBankEntry.objects.for_teacher(request.user)
         .select_related("question__lesson")
-        .order_by("question__lesson__order", "question__position", "question_id", "text")
+        .order_by(
+            "question__lesson__order",
+            "question__lesson__slug",  # lessons may share an order: keep each one together
+            "question__position",
+            "question_id",
+            "text",
+        )
     )
     return render(
         request,
         "classroom/commentbank_list.html",
-        {"form": form.for_new_comments(), "groups": _comment_bank_groups(entries)},
+        {"form": form.for_new_comments(), "entries": entries},
     )
 
 
@@ -605,9 +608,7 @@ def comment_bank_update(request: HttpRequest, pk: int) -> HttpResponse:
     A POST for a comment that is not in the teacher's bank (deleted in another tab, or
     someone else's) goes back to the bank with a message, so a stale form is explained.
     """
-    entries = CommentBankEntry.objects.filter(teacher=request.user).select_related(
-        "question__lesson"
-    )
+    entries = CommentBankEntry.objects.for_teacher(request.user).select_related("question__lesson")
     if request.method != "POST":
         entry = get_object_or_404(entries, pk=pk)
         return render(
@@ -636,7 +637,7 @@ def comment_bank_update(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def comment_bank_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """Delete a comment from the bank; feedback already given with it stays as it is."""
-    entry = CommentBankEntry.objects.filter(teacher=request.user, pk=pk).first()
+    entry = CommentBankEntry.objects.for_teacher(request.user).filter(pk=pk).first()
     if entry is None:  # deleted already (a second click, another tab), or not theirs
         messages.info(request, GONE_FROM_BANK)
     else:

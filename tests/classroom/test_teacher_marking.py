@@ -373,3 +373,39 @@ def test_marking_view_query_count(client, teacher, django_assert_num_queries, n)
     # next to mark, the student's attempts, feedback changes
     with django_assert_num_queries(11):
         assert client.get(url).status_code == 200
+
+
+def test_save_on_returned_work_keeps_the_resubmission_choice(client, teacher, assignment):
+    """Returned work is what the student sees: "Save" changes "Allow resubmission" too."""
+    attempt = _turned_in(assignment)
+    question = assignment.lesson.questions.get()
+    services.return_attempt(
+        attempt=attempt, teacher=teacher, marks={question.pk: 1}, comments={}, overall_comment=""
+    )
+    client.force_login(teacher)
+    url = reverse("classroom:attempt-mark", args=[attempt.pk])
+    assert "The student already sees this work" in client.get(url).content.decode()
+    client.post(url, {f"mark_{question.pk}": "1", "allow_resubmission": "on", "save": "1"})
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.RETURNED and attempt.resubmission_allowed
+    client.post(url, {f"mark_{question.pk}": "1", "save": "1"})
+    attempt.refresh_from_db()
+    assert not attempt.resubmission_allowed
+
+
+def test_an_attempt_links_to_its_marking_view(teacher, assignment):
+    attempt = _turned_in(assignment)
+    assert attempt.get_absolute_url() == reverse("classroom:attempt-mark", args=[attempt.pk])
+
+
+def test_the_marking_view_follows_a_changed_mark_scheme(client, teacher, assignment):
+    """Work turned in before a new key point: the view shows it made, as insight does."""
+    attempt = _turned_in(assignment)
+    question = assignment.lesson.questions.get()
+    new = KeyPointFactory(question=question, text="Names the general", phrases="from kornilov")
+    client.force_login(teacher)
+    html = client.get(reverse("classroom:attempt-mark", args=[attempt.pk])).content.decode()
+    made = html.split("Key points made", 1)[1].split("Key points missed", 1)[0]
+    assert "Names the general" in made
+    stored = attempt.answers.get().result  # nothing is saved: `remark` does that
+    assert new.key not in [hit["key"] for hit in stored["points_made"]]

@@ -353,3 +353,19 @@ def test_content_format_doc_example_parses(tmp_path):
     (lesson,) = read_lessons([path])
     assert lesson["key_terms"] == []
     assert lesson["questions"][0]["samples"][0]["misconceptions"] == []
+
+
+@pytest.mark.django_db
+def test_a_lesson_exported_after_a_key_point_is_retired_imports_again(tmp_path):
+    """Samples may still name the retired point; the file names only the points it holds."""
+    run_import(DEFAULT_CONTENT_DIR)
+    sample = SampleAnswer.objects.exclude(expect=[]).select_related("question").first()
+    retired = sample.expect[0]
+    KeyPoint.objects.filter(question=sample.question, key=retired).update(is_retired=True)
+    out = tmp_path / "exported"
+    call_command("export_lessons", "--out", str(out), stdout=io.StringIO())
+    run_import(out)  # raised ContentError: "... is not a key point of this question"
+    exported = yaml.safe_load((out / f"{sample.question.lesson.slug}.yaml").read_text())
+    for question in exported["questions"]:
+        for entry in question["samples"]:
+            assert retired not in entry["expect"] or question["key"] != sample.question.key

@@ -98,3 +98,13 @@ def test_unlock_button_on_the_class_page_works(client, world):
     url = reverse("classroom:student-unlock", args=[world.class_a.pk, world.student_a.pk])
     assert teacher.post(url).status_code == 302
     assert login(client, world.student_a.username, PASSWORD).status_code == 302
+
+
+def test_unlocking_an_account_that_is_not_a_students_is_refused_with_a_message(client, world):
+    """A teacher's account enrolled in a class through the admin: refused, not a server error."""
+    EnrolmentFactory(classroom=world.class_a, student=world.teacher_b)
+    client.force_login(world.teacher_a)
+    url = reverse("classroom:student-unlock", args=[world.class_a.pk, world.teacher_b.pk])
+    response = client.post(url, follow=True)
+    assert response.redirect_chain == [(world.class_a.get_absolute_url(), 302)]
+    assert "You can only unlock students in your own classes." in response.content.decode()
