@@ -2,7 +2,8 @@
 // form. With it, answers save a moment after typing stops and when the page is hidden, and a
 // copy stays in this browser (per user and assignment) until the server confirms it, so an
 // expired session, a lost connection or a server error never loses a word. site.js clears
-// these copies at logout (key prefix "classroom:"), because classroom computers are shared.
+// these copies at logout (key prefix "classroom:"), because classroom computers are shared;
+// what was typed is saved before the logout goes ahead.
 (function () {
   "use strict";
 
@@ -12,6 +13,10 @@
   var OFFLINE =
     "Not saved yet: the connection or the server failed. Your text is kept on this computer " +
     "and saving will be tried again.";
+  var NOT_SAVED_AT_LOGOUT =
+    "Your latest changes could not be saved, so you are still logged in: logging out would " +
+    "delete the copy kept on this computer. Check the connection and wait for \"Saved\", or " +
+    "press Log out again to log out without them.";
   var CONFLICT =
     "These answers were changed in another tab or on another computer. Both versions are shown: " +
     "the saved one in the yellow box, yours in the answer box. Keep what you want in the answer " +
@@ -104,6 +109,8 @@
     var dirty = false;
     var saving = false;
     var again = false;
+    var inFlight = Promise.resolve();
+    var leaveUnsaved = false;
     // After a conflict, saving waits for the student to type or press a button, so the other
     // version is never overwritten without them having seen it.
     var held = form.hasAttribute("data-conflict");
@@ -151,18 +158,19 @@
       keepCopy();
     }
 
+    // Returns a promise that settles when this save (or the one already under way) is over.
     function save(options) {
-      if (!dirty || held) return;
+      if (!dirty || held) return Promise.resolve();
       if (saving) {
         again = true;
-        return;
+        return inFlight;
       }
       saving = true;
       again = false;
       var sent = JSON.stringify(texts());
       var body = new FormData(form);
       setStatus("Saving…");
-      fetch(saveUrl, {
+      inFlight = fetch(saveUrl, {
         method: "POST",
         body: body,
         credentials: "same-origin",
@@ -210,6 +218,7 @@
           saving = false;
           if (again) schedule();
         });
+      return inFlight;
     }
 
     function retry() {
@@ -245,6 +254,35 @@
         save({ keepalive: true });
       }
     });
+
+    // Logging out deletes the copy kept in this browser (site.js), so what was typed since
+    // the last save is saved first; the logout goes ahead once it is. This listener runs in
+    // the capture phase, before site.js's. If the save fails, the student stays logged in and
+    // is told; a second Log out leaves without the changes.
+    document.addEventListener(
+      "submit",
+      function (event) {
+        var logout = event.target;
+        if (!logout.querySelector("[data-logout]") || !dirty || held || leaveUnsaved) return;
+        event.preventDefault();
+        event.stopPropagation();
+        if (timer) window.clearTimeout(timer);
+        timer = null;
+        save()
+          .then(function () {
+            return dirty ? save() : null; // typed while that save was under way
+          })
+          .then(function () {
+            if (!dirty) {
+              logout.requestSubmit();
+            } else {
+              leaveUnsaved = true;
+              showAlert(form, NOT_SAVED_AT_LOGOUT);
+            }
+          });
+      },
+      true
+    );
 
     // On load: text kept in this browser that the server never confirmed comes back.
     var copy = readCopy(key);

@@ -195,6 +195,18 @@ def test_autosave_survives_a_reload(page, pupil, first_prompt):
     assert attempt.answers.get().text == "Kornilov marched on Petrograd."
 
 
+def test_text_typed_just_before_logging_out_is_saved_first(page, pupil, first_prompt):
+    """Logging out deletes the copy kept in the browser: what was typed is saved before."""
+    log_in(page, pupil.username)
+    open_assignment(page)
+    page.get_by_role("textbox", name=first_prompt).fill("Typed a moment before logging out.")
+    page.get_by_role("button", name="Log out").click()  # before the autosave's pause is over
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+    answer = Attempt.objects.get(student=pupil).answers.get()
+    assert answer.text == "Typed a moment before logging out."
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('classroom:'))") == []
+
+
 # --- e. Session expired -----------------------------------------------------------------------
 
 
