@@ -191,9 +191,10 @@ def add_students(*, classroom: Classroom, names: list[str]) -> list[LoginCard]:
     names = [name for name in names if name]
     if not names:
         raise ServiceError("Type at least one name, one per line.")
-    too_long = [name for name in names if len(name) > 150]
+    limit = User._meta.get_field("display_name").max_length
+    too_long = [name for name in names if len(name) > limit]
     if too_long:
-        raise ServiceError(f"Shorten this name to 150 characters or fewer: {too_long[0][:40]}…")
+        raise ServiceError(f"Shorten this name to {limit} characters or fewer: {too_long[0][:40]}…")
     taken: set[str] = set()
     cards = []
     for name in names:
@@ -315,10 +316,12 @@ def mark_attempt(
     changes: list[FeedbackChange] = []
     for question_id in set(marks) | set(comments):
         answer = answers.get(question_id)
+        mark = marks.get(question_id, answer.mark if answer else None)
+        comment = comments.get(question_id, answer.comment if answer else "")
         if answer is None:
+            if mark is None and not comment:
+                continue  # an unanswered question with nothing to record on it
             answer = Answer.objects.create(attempt=attempt, question=questions[question_id])
-        mark = marks.get(question_id, answer.mark)
-        comment = comments.get(question_id, answer.comment)
         if mark == answer.mark and comment == answer.comment:
             continue
         if was_returned:
@@ -551,15 +554,17 @@ def turn_in(
         student=student, assignment=assignment, texts=texts, base_version=base_version, now=now
     )
     answers = {a.question_id: a for a in attempt.answers.all()}
-    for qid in questions:
-        if qid not in answers:
-            answers[qid] = Answer.objects.create(attempt=attempt, question_id=qid, text="")
-    marked = Question.objects.with_markscheme().filter(pk__in=list(answers))
+    # Every question gets an answer, blank if the student left it: each has its feedback.
+    blank = {
+        qid: Answer(attempt=attempt, question_id=qid) for qid in questions if qid not in answers
+    }
+    marked = Question.objects.with_markscheme().filter(pk__in=[*answers, *blank])
     for question in marked:
-        answer = answers[question.pk]
+        answer = answers.get(question.pk) or blank[question.pk]
         answer.result = question.mark_scheme.mark(answer.text).to_dict()
         answer.markscheme_version = question.markscheme_version
     Answer.objects.bulk_update(list(answers.values()), ["result", "markscheme_version"])
+    Answer.objects.bulk_create(blank.values())
     attempt.state = Attempt.State.TURNED_IN
     attempt.turned_in_at = now
     attempt.is_late = assignment.is_overdue(now)

@@ -240,3 +240,16 @@ def test_my_classes_query_count(client, teacher, django_assert_num_queries, n):
     client.force_login(teacher)
     with django_assert_num_queries(3):
         assert client.get(reverse("classroom:classroom-list")).status_code == 200
+
+
+def test_add_students_refuses_an_overlong_name_and_keeps_the_list(client, teacher, classroom):
+    client.force_login(teacher)
+    url = reverse("classroom:students-add", args=[classroom.pk])
+    names = "Anna Karenina\n" + "B" * 151 + "\n"
+    response = client.post(url, {"names": names})
+    html = response.content.decode()
+    assert "Shorten this name to 150 characters or fewer: BBBB" in html
+    assert "Anna Karenina" in html  # the list typed is shown again
+    assert not User.objects.filter(enrolments__classroom=classroom).exists()
+    too_many = "\n".join(f"Student {n}" for n in range(61))
+    assert "Add at most 60 students at a time" in client.post(url, {"names": too_many}).text

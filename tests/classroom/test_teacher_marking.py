@@ -409,3 +409,16 @@ def test_the_marking_view_follows_a_changed_mark_scheme(client, teacher, assignm
     assert "Names the general" in made
     stored = attempt.answers.get().result  # nothing is saved: `remark` does that
     assert new.key not in [hit["key"] for hit in stored["points_made"]]
+
+
+def test_saving_leaves_no_empty_answer_on_a_question_added_since(client, teacher, assignment):
+    """A question added after the turn-in has no answer: one is made only to hold a mark."""
+    attempt = _turned_in(assignment)
+    question = assignment.lesson.questions.get()
+    added = QuestionFactory(lesson=assignment.lesson, marks=3, position=2)
+    client.force_login(teacher)
+    url = reverse("classroom:attempt-mark", args=[attempt.pk])
+    client.post(url, {f"mark_{question.pk}": "1", f"mark_{added.pk}": "", "save": "1"})
+    assert not attempt.answers.filter(question=added).exists()
+    client.post(url, {f"mark_{question.pk}": "1", f"mark_{added.pk}": "0", "save": "1"})
+    assert attempt.answers.get(question=added).mark == 0
