@@ -23,12 +23,14 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
-## setup: migrate the database, load the lessons and the demo data.
+## setup: migrate the database, load the lessons and the demo data, and bring stored instant
+## feedback up to the current mark schemes and matching rules.
 setup: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py import_lessons
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py remark
 
 ## run: everything `setup` does, then the development server on HOST:PORT.
 run: setup

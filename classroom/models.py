@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from lessons.marking import RULES_VERSION
 from lessons.models import Lesson, Question
 
 
@@ -271,9 +272,11 @@ class Answer(models.Model):
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     text = models.TextField(blank=True, max_length=MAX_LENGTH)
-    # What the instant-feedback engine found at turn-in, and the mark scheme version it used.
+    # What the instant-feedback engine found at turn-in, the mark scheme version it used and
+    # the version of the matching rules it followed (`lessons.marking.RULES_VERSION`).
     result = models.JSONField(null=True, blank=True)
     markscheme_version = models.CharField(max_length=20, blank=True)
+    rules_version = models.PositiveSmallIntegerField(null=True, blank=True)
     mark = models.PositiveSmallIntegerField(null=True, blank=True)
     comment = models.TextField(blank=True)
     marked_by = models.ForeignKey(
@@ -294,13 +297,31 @@ class Answer(models.Model):
     def suggested_mark(self) -> int | None:
         return self.result.get("suggested_mark") if self.result else None
 
-    def current_result(self, question: Question) -> dict:
-        """The stored result if the question's mark scheme has not changed since; else the
-        answer marked afresh with the current one (not saved: `remark` saves). `question` is
-        this answer's question, with its mark scheme prefetched."""
-        if self.result is None or self.markscheme_version != question.markscheme_version:
-            return question.mark_scheme.mark(self.text).to_dict()
-        return self.result
+    def mark_with(self, question: Question) -> None:
+        """Store the engine's result for this answer, stamped with both versions (not saved)."""
+        self.result = question.mark_scheme.mark(self.text).to_dict()
+        self.markscheme_version = question.markscheme_version
+        self.rules_version = RULES_VERSION
+
+    def result_is_current(self, question: Question) -> bool:
+        """Was the stored result made by this mark scheme under these matching rules?"""
+        return (
+            self.result is not None
+            and self.markscheme_version == question.markscheme_version
+            and self.rules_version == RULES_VERSION
+        )
+
+    def current_result(self, question: Question, *, returned: bool) -> dict:
+        """The result every page shows for this answer: the students', the marking view, insight.
+
+        Until the work is returned, the answer as the current mark scheme and rules mark it
+        (read afresh when either changed since turn-in; not saved: `remark` saves). Once the
+        work is returned, what was returned stays as returned. `question` is this answer's
+        question, with its mark scheme prefetched.
+        """
+        if self.result is not None and (returned or self.result_is_current(question)):
+            return self.result
+        return question.mark_scheme.mark(self.text).to_dict()
 
 
 class CommentBankEntryQuerySet(models.QuerySet):

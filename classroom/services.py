@@ -561,9 +561,10 @@ def turn_in(
     marked = Question.objects.with_markscheme().filter(pk__in=[*answers, *blank])
     for question in marked:
         answer = answers.get(question.pk) or blank[question.pk]
-        answer.result = question.mark_scheme.mark(answer.text).to_dict()
-        answer.markscheme_version = question.markscheme_version
-    Answer.objects.bulk_update(list(answers.values()), ["result", "markscheme_version"])
+        answer.mark_with(question)
+    Answer.objects.bulk_update(
+        list(answers.values()), ["result", "markscheme_version", "rules_version"]
+    )
     Answer.objects.bulk_create(blank.values())
     attempt.state = Attempt.State.TURNED_IN
     attempt.turned_in_at = now

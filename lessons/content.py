@@ -16,7 +16,16 @@ from typing import Any
 import yaml
 from django.db import transaction
 
-from lessons.models import KeyPoint, KeyTerm, Lesson, Misconception, Question, SampleAnswer, Section
+from lessons.models import (
+    KeyPoint,
+    KeyTerm,
+    Lesson,
+    Misconception,
+    Question,
+    SampleAnswer,
+    Section,
+    check_word_group,
+)
 
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent / "content"
 
@@ -48,6 +57,7 @@ _LESSON: _Spec = {
     "sections": (True, (list,), None),
     "key_terms": (False, (list,), list),
     "why_it_mattered": (False, (str,), ""),
+    "word_groups": (False, (list,), list),
     "questions": (True, (list,), None),
 }
 _SECTION: _Spec = {"heading": (True, (str,), None), "body": (True, (str,), None)}
@@ -192,12 +202,26 @@ class _Reader:
             raise self.error(("sections",), "needs at least one section")
         lesson["sections"] = self.items(lesson["sections"], ("sections",), _SECTION)
         lesson["key_terms"] = self.items(lesson["key_terms"], ("key_terms",), _TERM)
+        lesson["word_groups"] = self.word_groups(lesson["word_groups"], ("word_groups",))
         questions = self.items(lesson["questions"], ("questions",), _QUESTION)
         self.unique(questions, ("questions",), "question")
         for q_index, question in enumerate(questions):
             self.question(question, ("questions", q_index), len(lesson["sections"]))
         lesson["questions"] = questions
         return lesson
+
+    def word_groups(self, groups: list[Any], path: Path_) -> str:
+        """The groups checked (rule "Word groups"), as the model keeps them: a line each."""
+        lines = []
+        for i, group in enumerate(groups):
+            if not isinstance(group, list):
+                raise self.error(path + (i,), "must be a list of words, such as [troops, soldiers]")
+            words = [w.strip() for w in self.strings(group, path + (i,), non_empty=True)]
+            problem = check_word_group(words)
+            if problem:
+                raise self.error(path + (i,), problem)
+            lines.append(", ".join(words))
+        return "\n".join(lines)
 
     def question(self, question: dict[str, Any], path: Path_, section_count: int) -> None:
         if question["marks"] < 1:
@@ -354,7 +378,10 @@ def _import_lesson(data: dict[str, Any], report: ImportReport) -> None:
         Lesson,
         {existing.slug: existing for existing in Lesson.objects.filter(slug=slug)},
         slug,
-        {k: data[k] for k in ("title", "order", "period", "summary", "why_it_mattered")},
+        {
+            k: data[k]
+            for k in ("title", "order", "period", "summary", "why_it_mattered", "word_groups")
+        },
         f"lesson {slug}",
         report,
         slug=slug,
@@ -508,7 +535,7 @@ def lesson_to_dict(lesson: Lesson) -> dict[str, Any]:
             for s in q.samples.all()
         ]
         questions.append(entry)
-    return {
+    data = {
         "slug": lesson.slug,
         "title": lesson.title,
         "order": lesson.order,
@@ -517,8 +544,11 @@ def lesson_to_dict(lesson: Lesson) -> dict[str, Any]:
         "sections": [{"heading": s.heading, "body": s.body} for s in lesson.sections.all()],
         "key_terms": [{"term": t.term, "definition": t.definition} for t in lesson.key_terms.all()],
         "why_it_mattered": lesson.why_it_mattered,
-        "questions": questions,
     }
+    if lesson.word_groups.strip():
+        data["word_groups"] = lesson.word_group_list
+    data["questions"] = questions
+    return data
 
 
 class _Dumper(yaml.SafeDumper):

@@ -13,36 +13,87 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations, product
 from typing import Any
 
 import snowballstemmer
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 __all__ = [
+    "CLAUSE_WORDS",
     "FILLER_WORDS",
+    "IRREGULAR_VERBS",
     "NEGATION_WORDS",
+    "RULES_VERSION",
     "Criterion",
     "Hit",
     "MarkScheme",
     "MarkingResult",
+    "has_substance",
     "highlight_spans",
     "mark_answer",
+    "phrase_words",
 ]
+
+# The version of the matching rules this engine follows; stored with every result it gives, so
+# `remark` can find results an older engine gave.
+RULES_VERSION = 2
 
 # Rule "Filler words": never needed, never counted as distance. Negation words are not here.
 FILLER_WORDS = frozenset(
     "the a an of to in on at by for from and with that this it its his her their they he she"
     " be been as was were is are".split()
 )
-# Rule "Negation" ("n't" is turned into "not" while tokenising).
-NEGATION_WORDS = frozenset({"not", "no", "never", "nor", "without", "hardly"})
-# How many words before an occurrence's first word a negation word cancels it (rule "Negation").
+# Rule "Negation words" ("n't" is turned into "not" while tokenising).
+NEGATION_WORDS = frozenset(
+    "not no never nor without hardly nothing nobody none neither nowhere".split()
+)
+# Rule "Clauses": a clause starts before these words, unless a negation word comes right before.
+CLAUSE_WORDS = frozenset(
+    "but so because although though however whereas while yet which who unless except".split()
+)
+# How many words after a negation word it reaches (rule "Negation cancels").
 NEGATION_REACH = 3
 # Rule "Order and distance": the run may be this many words longer than the phrase.
 WINDOW_SLACK = 4
+
+# Rule "Word forms": past forms of irregular verbs become their base form before stemming.
+IRREGULAR_VERBS = {
+    past: base
+    for base, pasts in {
+        "arise": "arose arisen", "bear": "bore borne", "beat": "beaten", "become": "became",
+        "begin": "began begun", "bend": "bent", "bite": "bit bitten", "bleed": "bled",
+        "blow": "blew blown", "break": "broke broken", "bring": "brought", "build": "built",
+        "buy": "bought", "catch": "caught", "choose": "chose chosen", "come": "came",
+        "deal": "dealt", "dig": "dug", "do": "did done", "draw": "drew drawn",
+        "drink": "drank drunk", "drive": "drove driven", "eat": "ate eaten",
+        "fall": "fell fallen", "feed": "fed", "feel": "felt", "fight": "fought",
+        "find": "found", "flee": "fled", "fly": "flew flown", "forbid": "forbade forbidden",
+        "foresee": "foresaw foreseen", "forget": "forgot forgotten", "forgive": "forgave forgiven",
+        "freeze": "froze frozen", "get": "got gotten", "give": "gave given", "go": "went gone",
+        "grow": "grew grown", "hang": "hung", "have": "had", "hear": "heard",
+        "hide": "hid hidden", "hold": "held", "keep": "kept", "know": "knew known",
+        "lead": "led", "leave": "left", "lend": "lent", "lose": "lost", "make": "made",
+        "mean": "meant", "meet": "met", "mislead": "misled", "mistake": "mistook mistaken",
+        "misunderstand": "misunderstood", "overcome": "overcame", "overrun": "overran",
+        "overtake": "overtook overtaken", "overthrow": "overthrew overthrown", "pay": "paid",
+        "ride": "rode ridden", "ring": "rang rung", "rise": "rose risen", "run": "ran",
+        "say": "said", "see": "saw seen", "seek": "sought", "sell": "sold", "send": "sent",
+        "shake": "shook shaken", "shoot": "shot", "sing": "sang sung", "sink": "sank sunk",
+        "sit": "sat", "sleep": "slept", "speak": "spoke spoken", "spend": "spent",
+        "stand": "stood", "steal": "stole stolen", "stick": "stuck", "strike": "struck",
+        "sweep": "swept", "swear": "swore sworn", "swim": "swam swum", "take": "took taken",
+        "teach": "taught", "tear": "tore torn", "tell": "told", "think": "thought",
+        "throw": "threw thrown", "understand": "understood", "undertake": "undertook undertaken",
+        "uphold": "upheld", "wake": "woke woken", "wear": "wore worn", "weep": "wept",
+        "win": "won", "withdraw": "withdrew withdrawn", "withhold": "withheld",
+        "withstand": "withstood", "write": "wrote written",
+    }.items()
+    for past in pasts.split()
+}  # fmt: skip
 
 # Rule "Words": the stem left in front of "n't" when it is not a word on its own.
 _NT_STEMS = {"ca": "can", "wo": "will", "sha": "shall", "ai": "is"}
@@ -60,12 +111,15 @@ _APOSTROPHES = "'\u2019\u2018\u02bc"
 _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 _CHAR = rf"(?:[^\W_]|[{_MARKS}])"
 # A number with a decimal point or thousands separator is one word (its "." ends no sentence);
-# otherwise a word is letters and digits, with apostrophes inside; rule "Sentences" gives the
-# characters that end a sentence ("line breaks" includes the Unicode ones).
+# otherwise a word is letters and digits, with apostrophes inside. Rule "Sentences" gives the
+# characters that end a sentence ("line breaks" includes the Unicode ones); rule "Clauses" the
+# ones that end a clause: a dash is a hyphen with a space on one side, two hyphens, or an en or
+# em dash ("anti-war" stays one clause).
 _TOKEN_RE = re.compile(
     rf"\d+(?:[.,]\d+)+"
     rf"|{_CHAR}+(?:[{_APOSTROPHES}]{_CHAR}+)*"
     r"|(?P<end>[.!?;\n\r\v\f\x85\u2026\u2028\u2029])"
+    r"|(?P<clause>[,:()\[\]{}\u2012\u2013\u2014\u2015]|--+|(?<!\w)-|-(?!\w))"
 )
 _TO_QUOTE = str.maketrans(dict.fromkeys(_APOSTROPHES, "'"))
 
@@ -76,9 +130,10 @@ _STEMMER_LOCK = threading.Lock()
 
 @lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
-    """Rule "Word forms": the Snowball English stem of a normalised word."""
+    """Rule "Word forms": the Snowball English stem of a normalised word, irregular past forms
+    first turned into their base form ("won" is "win")."""
     with _STEMMER_LOCK:
-        return _STEMMER.stemWord(word)
+        return _STEMMER.stemWord(IRREGULAR_VERBS.get(word, word))
 
 
 def _fold(text: str) -> str:
@@ -111,15 +166,12 @@ def _split_token(raw: str) -> tuple[tuple[str, int, int], ...]:
     return tuple(w for w in words if w[0])
 
 
-def _words(text: str) -> Iterable[tuple[str, int, int] | None]:
-    """Normalised words of a text with their offsets in it; None where a sentence ends."""
+def phrase_words(text: str) -> Iterable[str]:
+    """The normalised words of a text (a phrase, or a word group's member)."""
     for match in _TOKEN_RE.finditer(text):
-        if match.lastgroup == "end":
-            yield None
-            continue
-        start = match.start()
-        for word, a, b in _split_token(match.group()):
-            yield word, start + a, start + b
+        if match.lastgroup is None:
+            for word, _, _ in _split_token(match.group()):
+                yield word
 
 
 @dataclass(frozen=True)
@@ -199,13 +251,18 @@ class MarkingResult:
 @dataclass(frozen=True)
 class _Phrase:
     text: str
-    words: tuple[tuple[int, int], ...]  # (vocabulary id, how many times) of its non-filler words
-    size: int  # how many non-filler words it has
+    words: tuple[tuple[int, int], ...]  # (vocabulary id, how many times) of its content words
+    size: int  # how many content words it has
+    negations: int  # how many negation words it carries (rule "Phrases that carry a negation")
     window: int  # the longest run of non-filler answer words it may spread over
 
 
 class MarkScheme:
-    """Phrases tokenised and stemmed once; reuse for many answers."""
+    """Phrases tokenised and stemmed once; reuse for many answers.
+
+    `word_groups` are the lesson's groups of single words that count as the same word (rule
+    "Word groups"), e.g. `[("troops", "soldiers"), ("pg", "government")]`.
+    """
 
     # The answer-word cache is cleared when it grows past this (a scheme lives in a long process).
     _CACHE_LIMIT = 50_000
@@ -215,18 +272,28 @@ class MarkScheme:
         points: Sequence[Criterion],
         misconceptions: Sequence[Criterion] = (),
         max_marks: int | None = None,
+        word_groups: Sequence[Sequence[str]] = (),
     ) -> None:
         self.points: tuple[Criterion, ...] = tuple(points)
         self.misconceptions: tuple[Criterion, ...] = tuple(misconceptions)
         self.max_marks: int = (
             sum(point.marks for point in self.points) if max_marks is None else max_marks
         )
-        self._vocab: dict[str, int] = {}  # normalised phrase word -> id
+        self.word_groups: tuple[tuple[str, ...], ...] = tuple(tuple(group) for group in word_groups)
+        # A word group's members, by stem: a phrase word of that stem stands for the group.
+        self._groups: list[tuple[str, ...]] = []
+        self._group_of_stem: dict[str, int] = {}
+        for group in self.word_groups:
+            members = tuple(dict.fromkeys(w for member in group for w in phrase_words(member)))
+            for member in members:
+                self._group_of_stem.setdefault(_stem(member), len(self._groups))
+            self._groups.append(members)
+        self._vocab: dict[str, int] = {}  # normalised phrase word, or "group:N" -> id
         self._by_stem: dict[str, list[int]] = {}
         self._by_length: dict[int, list[tuple[str, int]]] = {}  # words that may match fuzzily
         self._point_phrases = [self._prepare(c) for c in self.points]
         self._misconception_phrases = [self._prepare(c) for c in self.misconceptions]
-        self._info_cache: dict[str, tuple[tuple[int, ...], bool]] = {}
+        self._info_cache: dict[str, tuple[int, ...]] = {}
 
     def __repr__(self) -> str:
         return (
@@ -241,43 +308,51 @@ class MarkScheme:
         prepared = []
         for text in criterion.phrases:
             # A phrase is read as one sentence, whatever punctuation it has.
-            ids = tuple(self._word_id(w[0]) for w in _words(text) if w and w[0] not in FILLER_WORDS)
-            # A phrase of filler words only has nothing to find, so it never matches.
+            words = [w for w in phrase_words(text) if w not in FILLER_WORDS]
+            ids = [self._word_id(w) for w in words if w not in NEGATION_WORDS]
+            negations = len(words) - len(ids)
+            # A phrase of filler (or negation) words only has nothing to find: it never matches.
             if ids:
                 counts = Counter(ids)  # a word the phrase repeats needs as many answer words
-                words = tuple((word_id, counts[word_id]) for word_id in dict.fromkeys(ids))
-                prepared.append(_Phrase(text, words, len(ids), len(ids) + WINDOW_SLACK))
+                unique = tuple((word_id, counts[word_id]) for word_id in dict.fromkeys(ids))
+                size = len(words)
+                prepared.append(_Phrase(text, unique, len(ids), negations, size + WINDOW_SLACK))
         return tuple(prepared)
 
     def _word_id(self, word: str) -> int:
-        found = self._vocab.get(word)
+        group = self._group_of_stem.get(_stem(word))
+        key = word if group is None else f"group:{group}"
+        found = self._vocab.get(key)
         if found is not None:
             return found
-        new = self._vocab[word] = len(self._vocab)
-        self._by_stem.setdefault(_stem(word), []).append(new)
-        if len(word) >= 6 and word.isalpha():
-            self._by_length.setdefault(len(word), []).append((word, new))
+        new = self._vocab[key] = len(self._vocab)
+        for member in (word,) if group is None else self._groups[group]:
+            self._by_stem.setdefault(_stem(member), []).append(new)
+            if len(member) >= 6 and member.isalpha():
+                self._by_length.setdefault(len(member), []).append((member, new))
         return new
 
-    def _word_info(self, word: str) -> tuple[tuple[int, ...], bool]:
-        """The phrase words an answer word matches (rules "Word forms" and "Spelling slips"),
-        and whether it is a form of "fail"."""
+    def _word_info(self, word: str) -> tuple[int, ...]:
+        """The phrase words an answer word matches (rules "Word forms", "Word groups" and
+        "Spelling slips")."""
         info = self._info_cache.get(word)
         if info is not None:
             return info
-        stem = _stem(word)
-        matched = set(self._by_stem.get(stem, ()))
+        matched = set(self._by_stem.get(_stem(word), ()))
         size = len(word)
-        if size >= 6 and word.isalpha():
+        if size >= 4 and word.isalpha():
+            # Phrase words of 6 or more letters: one edit, or two from 9 letters.
             for other_size in range(max(6, size - 2), size + 3):
-                # Two edits only when both words have 9 or more letters; otherwise one.
-                edits = 2 if size >= 9 and other_size >= 9 else 1
+                edits = 2 if other_size >= 9 else 1
                 if abs(size - other_size) > edits:
                     continue
                 for other, other_id in self._by_length.get(other_size, ()):
-                    if Levenshtein.distance(word, other, score_cutoff=edits) <= edits:
+                    if (
+                        other_id not in matched
+                        and OSA.distance(word, other, score_cutoff=edits) <= edits
+                    ):
                         matched.add(other_id)
-        info = (tuple(sorted(matched)), stem == "fail")
+        info = tuple(sorted(matched))
         if len(self._info_cache) >= self._CACHE_LIMIT:
             self._info_cache.clear()
         self._info_cache[word] = info
@@ -287,90 +362,96 @@ class MarkScheme:
 class _Answer:
     """An answer's non-filler words, numbered across the whole answer."""
 
-    __slots__ = ("text", "spans", "sentence", "negation", "fail_to", "blockers", "occurrences")
+    __slots__ = ("text", "spans", "sentence", "clause", "negation", "fail_to", "occurrences")
 
     def __init__(self, text: str, scheme: MarkScheme) -> None:
         self.text = text
         spans: list[tuple[int, int]] = []
         sentence: list[int] = []
+        clause: list[int] = []
         negation: list[bool] = []  # a negation word
         fail_to: list[bool] = []  # a form of "fail" followed straight away by "to"
         occurrences: dict[int, list[int]] = {}
-        current = 0
+        current = current_clause = 0
+        previous = ""  # the word just read, filler included; "" after a clause's end
         fail_at = -1  # position of the "fail" word just read, while nothing has followed it
         word_info = scheme._word_info
         # The loop of `_words`, inlined: this is most of the time an answer takes.
         for match in _TOKEN_RE.finditer(text):
-            if match.lastgroup:  # the end of a sentence
-                current += 1
-                fail_at = -1
+            kind = match.lastgroup
+            if kind:  # the end of a sentence or of a clause
+                if kind == "end":
+                    current += 1
+                current_clause += 1
+                previous, fail_at = "", -1
                 continue
             offset = match.start()
             for word, start, end in _split_token(match.group()):
+                if word in CLAUSE_WORDS and previous not in NEGATION_WORDS:
+                    current_clause += 1
+                previous = word
                 if word in FILLER_WORDS:
                     if fail_at >= 0 and word == "to":
                         fail_to[fail_at] = True
                     fail_at = -1
                     continue
-                ids, is_fail = word_info(word)
                 position = len(spans)
                 spans.append((offset + start, offset + end))
                 sentence.append(current)
+                clause.append(current_clause)
                 negation.append(word in NEGATION_WORDS)
                 fail_to.append(False)
-                fail_at = position if is_fail else -1
-                for word_id in ids:
+                fail_at = position if _stem(word) == "fail" else -1
+                for word_id in word_info(word):
                     if word_id in occurrences:
                         occurrences[word_id].append(position)
                     else:
                         occurrences[word_id] = [position]
         self.spans = spans
         self.sentence = sentence
+        self.clause = clause
         self.negation = negation
         self.fail_to = fail_to
-        # Words that cancel an occurrence they sit inside (rule "Negation", "between its words").
-        self.blockers = [i for i in range(len(spans)) if negation[i] or fail_to[i]]
         self.occurrences = occurrences
 
-    def negated_before(self, first: int) -> bool:
-        """Rule "Negation", the part before: is an occurrence starting at `first` cancelled?
+    def negations_reaching(self, choice: tuple[int, ...]) -> set[int]:
+        """Rule "Negation cancels, within its clause": the negation words that stand at most 3
+        words (filler not counted) before one of the chosen words, in its clause.
 
-        The phrase's words may come in any order, so "the phrase's first word" is the first of
-        the matched words in the answer.
-        The 3 words are counted as rule "Filler words" counts distance, filler not counted:
-        "it is not true that the Germans helped Lenin" is then cancelled, while counting filler
-        its "not" would be 4 words away. "The offensive did not fail" and "Lenin was not helped
-        by the Germans" are cancelled on either reading, by the "not" between matched words.
+        "Failed to" straight before a chosen word counts as a negation too ("Kornilov failed to
+        take the city"); further back it is about something else ("the Germans failed to stop
+        Lenin returning" still says Lenin returned). A chosen word is never its own negation.
         """
-        here = self.sentence[first]
-        # "failed to" only straight before the first word ("Kornilov failed to take the
-        # city"); further back it is about something else ("the Germans failed to stop Lenin
-        # returning" still says Lenin returned). A "failed" that is one of the phrase's own
-        # words is a matched word, so it is never before the first word or a blocker.
-        if first > 0 and self.sentence[first - 1] == here and self.fail_to[first - 1]:
-            return True
-        for i in range(first - 1, max(first - NEGATION_REACH, 0) - 1, -1):
-            if self.sentence[i] != here:
-                break
-            if self.negation[i]:
-                return True
-        return False
+        found = set()
+        clause, negation = self.clause, self.negation
+        for p in choice:
+            here = clause[p]
+            for q in range(p - 1, max(p - NEGATION_REACH, 0) - 1, -1):
+                if clause[q] != here:
+                    break
+                if negation[q]:
+                    found.add(q)
+            if p > 0 and self.fail_to[p - 1] and clause[p - 1] == here and p - 1 not in choice:
+                found.add(p - 1)
+        return found
 
-    def find(self, phrase: _Phrase) -> tuple[int, ...] | None:
-        """The earliest occurrence of the phrase that no negation cancels, as word positions."""
+    def find(
+        self, phrase: _Phrase, excluded: AbstractSet[int] = frozenset(), every: bool = False
+    ) -> list[tuple[int, ...]]:
+        """The occurrences of the phrase that count, as word positions (a carried negation's
+        included), earliest first: only the first unless `every`. An occurrence with a word in
+        `excluded` does not count."""
         lists = []
         for word_id, count in phrase.words:
             found = self.occurrences.get(word_id)
             if not found or len(found) < count:
-                return None
+                return []
             lists.append(found)
         sentence = self.sentence
-        if phrase.size == 1:
-            for position in lists[0]:
-                if not self.negated_before(position):
-                    return (position,)
-            return None
+        results = []
         for first in sorted(set().union(*lists)):
+            if first in excluded:
+                continue
             here = sentence[first]
             last = first + phrase.window - 1  # rule "Order and distance"
             candidates = []
@@ -384,29 +465,32 @@ class _Answer:
                     break
                 candidates.append(combinations(near, count))
             else:
-                if not self.negated_before(first):
-                    best = self._best(candidates, first, phrase.size)
-                    if best is not None:
-                        return best
-        return None
+                best = self._best(candidates, first, phrase, excluded)
+                if best is not None:
+                    results.append(best)
+                    if not every:
+                        break
+        return results
 
     def _best(
-        self, candidates: list[Iterable[tuple[int, ...]]], first: int, size: int
+        self,
+        candidates: list[Iterable[tuple[int, ...]]],
+        first: int,
+        phrase: _Phrase,
+        excluded: AbstractSet[int],
     ) -> tuple[int, ...] | None:
-        """The tightest uncancelled choice of distinct words (one per phrase word) from `first`."""
+        """The tightest choice of distinct words (one per phrase word) from `first` that no
+        negation cancels and, for a phrase that carries a negation, that has its negation."""
         choices = []
         for picks in product(*candidates):
             chosen = {p for pick in picks for p in pick}
-            if len(chosen) == size and first in chosen:
+            if len(chosen) == phrase.size and first in chosen and not chosen & excluded:
                 choices.append(tuple(sorted(chosen)))
         choices.sort(key=lambda c: (c[-1], c))
-        blockers = self.blockers
-        low = bisect_right(blockers, first)
         for choice in choices:
-            # Rule "Negation", the part between: a negation word (or "failed to") between the
-            # first and last matched words, not itself one of the matched words.
-            if all(b in choice for b in blockers[low : bisect_left(blockers, choice[-1])]):
-                return choice
+            negations = self.negations_reaching(choice)
+            if len(negations) == phrase.negations:
+                return tuple(sorted((*choice, *negations))) if negations else choice
         return None
 
 
@@ -420,13 +504,27 @@ def _hit(answer: _Answer, key: str, phrase: str, positions: tuple[int, ...]) -> 
     )
 
 
-def _find_criterion(answer: _Answer, key: str, phrases: tuple[_Phrase, ...]) -> Hit | None:
-    """Any one phrase makes the criterion; report the occurrence that starts earliest."""
+def _find_criterion(
+    answer: _Answer,
+    key: str,
+    phrases: tuple[_Phrase, ...],
+    excluded: AbstractSet[int] = frozenset(),
+    covered: set[int] | None = None,
+) -> Hit | None:
+    """Any one phrase makes the criterion; report the occurrence that starts earliest.
+
+    With `covered`, every occurrence's words are added to it (for rule "A misconception
+    overrides the point made of the same words").
+    """
     best: tuple[tuple[int, int, int], _Phrase, tuple[int, ...]] | None = None
     for index, phrase in enumerate(phrases):
-        positions = answer.find(phrase)
-        if positions is None:
+        found = answer.find(phrase, excluded, every=covered is not None)
+        if not found:
             continue
+        if covered is not None:
+            for positions in found:
+                covered.update(positions)
+        positions = found[0]
         rank = (positions[0], positions[-1], index)
         if best is None or rank < best[0]:
             best = (rank, phrase, positions)
@@ -438,23 +536,24 @@ def _find_criterion(answer: _Answer, key: str, phrases: tuple[_Phrase, ...]) -> 
 def mark_answer(scheme: MarkScheme, answer: str) -> MarkingResult:
     """Mark one answer against a prepared scheme. Same answer and scheme, same result."""
     prepared = _Answer(answer or "", scheme)
+    errors = []
+    covered: set[int] = set()  # answer words that show a misconception
+    for misconception, phrases in zip(
+        scheme.misconceptions, scheme._misconception_phrases, strict=True
+    ):
+        hit = _find_criterion(prepared, misconception.key, phrases, covered=covered)
+        if hit is not None:
+            errors.append(hit)
     made: list[Hit] = []
     missed: list[Criterion] = []
     mark = 0
     for point, phrases in zip(scheme.points, scheme._point_phrases, strict=True):
-        hit = _find_criterion(prepared, point.key, phrases)
+        hit = _find_criterion(prepared, point.key, phrases, excluded=covered)
         if hit is None:
             missed.append(point)
         else:
             made.append(hit)
             mark += point.marks
-    errors = []
-    for misconception, phrases in zip(
-        scheme.misconceptions, scheme._misconception_phrases, strict=True
-    ):
-        hit = _find_criterion(prepared, misconception.key, phrases)
-        if hit is not None:
-            errors.append(hit)
     return MarkingResult(
         points_made=tuple(made),
         points_missed=tuple(missed),
@@ -462,6 +561,22 @@ def mark_answer(scheme: MarkScheme, answer: str) -> MarkingResult:
         suggested_mark=max(0, min(mark, scheme.max_marks)),
         max_marks=scheme.max_marks,
     )
+
+
+# An answer with at least this many non-filler words says something: when the engine finds no
+# point in it, the point may be there in words the engine does not know.
+SUBSTANCE_WORDS = 6
+
+
+def has_substance(answer: str) -> bool:
+    """Is the answer long enough that finding no point in it says more about the engine?"""
+    count = 0
+    for word in phrase_words(answer or ""):
+        if word not in FILLER_WORDS:
+            count += 1
+            if count >= SUBSTANCE_WORDS:
+                return True
+    return False
 
 
 def highlight_spans(answer: str, result: MarkingResult) -> list[tuple[str, str | None]]:

@@ -9,16 +9,42 @@ import hashlib
 import json
 from functools import cached_property
 
+from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
-from lessons.marking import Criterion, MarkScheme
+from lessons.marking import Criterion, MarkScheme, phrase_words
 
 
 def split_lines(text: str) -> list[str]:
     """The non-blank lines of a text field that holds one item per line."""
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def check_word_group(words: list[str]) -> str | None:
+    """What is wrong with one word group, or None: at least two members, each a single word."""
+    if len(words) < 2:
+        return "a word group needs at least two words"
+    for word in words:
+        if len(list(phrase_words(word))) != 1:
+            return f"{word!r} is not a single word: a word group holds single words"
+    return None
+
+
+def parse_word_groups(text: str) -> list[list[str]]:
+    """Word groups from the admin's text (a group per line, words separated by commas)."""
+    groups = []
+    for number, line in enumerate(split_lines(text), start=1):
+        words = [w.strip() for w in line.split(",") if w.strip()]
+        problem = check_word_group(words)
+        if problem:
+            raise ValueError(
+                f"Line {number} ({line!r}): {problem}. Write one group per line, its words"
+                " separated by commas, for example: troops, soldiers"
+            )
+        groups.append(words)
+    return groups
 
 
 class LessonQuerySet(models.QuerySet):
@@ -52,6 +78,13 @@ class Lesson(models.Model):
     period = models.CharField(max_length=100, help_text='When it happened, e.g. "August 1917".')
     summary = models.TextField()
     why_it_mattered = models.TextField(help_text="Markdown: how this cause led to October.")
+    word_groups = models.TextField(
+        blank=True,
+        help_text=(
+            "One group per line: single words that count as the same word in every phrase of"
+            " this lesson, separated by commas (for example: troops, soldiers)."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = LessonQuerySet.as_manager()
@@ -64,6 +97,20 @@ class Lesson(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("lessons:lesson-detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        try:
+            parse_word_groups(self.word_groups)
+        except ValueError as error:
+            raise ValidationError({"word_groups": str(error)}) from error
+
+    @property
+    def word_group_list(self) -> list[list[str]]:
+        """The word groups as lists of words (rule "Word groups" of CONTENT-FORMAT.md)."""
+        return [
+            [w.strip() for w in line.split(",") if w.strip()]
+            for line in split_lines(self.word_groups)
+        ]
 
     @property
     def content_version(self) -> str:
@@ -131,8 +178,8 @@ class QuestionQuerySet(models.QuerySet):
         return self.filter(is_retired=False)
 
     def with_markscheme(self) -> "QuestionQuerySet":
-        """Prefetch what `mark_scheme` needs, so marking many questions costs fixed queries."""
-        return self.prefetch_related(
+        """Fetch what `mark_scheme` needs, so marking many questions costs fixed queries."""
+        return self.select_related("lesson").prefetch_related(
             models.Prefetch("key_points", queryset=KeyPoint.objects.active()),
             models.Prefetch("misconceptions", queryset=Misconception.objects.active()),
         )
@@ -182,7 +229,9 @@ class Question(models.Model):
             for m in self.misconceptions.all()
             if not m.is_retired
         ]
-        return MarkScheme(points, misconceptions, max_marks=self.marks)
+        return MarkScheme(
+            points, misconceptions, max_marks=self.marks, word_groups=self.lesson.word_group_list
+        )
 
     @cached_property
     def markscheme_version(self) -> str:
@@ -192,6 +241,7 @@ class Question(models.Model):
             "marks": self.marks,
             "points": [[c.key, c.marks, list(c.phrases)] for c in scheme.points],
             "misconceptions": [[c.key, list(c.phrases)] for c in scheme.misconceptions],
+            "word_groups": [list(group) for group in scheme.word_groups],
         }
         raw = json.dumps(data, sort_keys=True)
         return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()[:12]

@@ -55,7 +55,9 @@ def latest_answers(assignment: Assignment) -> list[Answer]:
             "text",
             "result",
             "markscheme_version",
+            "rules_version",
             "attempt__number",
+            "attempt__state",
             "attempt__student__username",
             "attempt__student__display_name",
             "attempt__student__first_name",
@@ -93,8 +95,10 @@ def question_insights(assignment: Assignment) -> list[QuestionInsight]:
             for m in scheme.misconceptions
         }
         for answer in answers:
-            # Read afresh when the mark scheme changed, so the figures follow the points shown.
-            result = answer.current_result(question)
+            # The result the student and the marking view show (read afresh until returned).
+            result = answer.current_result(
+                question, returned=answer.attempt.state == Attempt.State.RETURNED
+            )
             student = answer.attempt.student
             for hit in result["points_made"]:
                 if hit["key"] in points:

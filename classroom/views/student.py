@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from classroom import ratelimit, services
 from classroom.forms import JoinCodeForm, JoinForm
 from classroom.models import Answer, Assignment, Attempt, Status, work_status
+from lessons.marking import has_substance
 from lessons.models import Question
 from lessons.views import lesson_context, lesson_queryset
 
@@ -144,18 +145,24 @@ class Feedback:
     made: list[str] = field(default_factory=list)
     missed: list[str] = field(default_factory=list)
     corrections: list[str] = field(default_factory=list)
+    blank: bool = False  # the student wrote nothing
+    unrecognised: bool = False  # an answer of substance in which the check found no point
 
 
-def instant_feedback(answer: Answer) -> Feedback | None:
-    """What the engine found at turn-in, using the question's prefetched points."""
+def instant_feedback(answer: Answer, *, returned: bool) -> Feedback | None:
+    """The instant check's result for an answer, as every page shows it (`current_result`).
+
+    Uses the question's prefetched lesson, points and misconceptions.
+    """
     if not answer.result:
         return None
     question = answer.question
+    result = answer.current_result(question, returned=returned)
     points = {p.key: p for p in question.key_points.all()}
     wrong = {m.key: m for m in question.misconceptions.all()}
-    result = answer.result
+    made = [points[h["key"]].text for h in result.get("points_made", []) if h["key"] in points]
     return Feedback(
-        made=[points[h["key"]].text for h in result.get("points_made", []) if h["key"] in points],
+        made=made,
         missed=[
             points[key].hint or "There is another point to make: look back at the lesson text."
             for key in result.get("points_missed", [])
@@ -164,6 +171,8 @@ def instant_feedback(answer: Answer) -> Feedback | None:
         corrections=[
             wrong[h["key"]].feedback for h in result.get("misconceptions", []) if h["key"] in wrong
         ],
+        blank=not answer.text.strip(),
+        unrecognised=not made and has_substance(answer.text),
     )
 
 
@@ -183,7 +192,7 @@ def _assignment_for(request: HttpRequest, pk: int) -> Assignment:
 
 
 def _attempts(request: HttpRequest, assignment: Assignment) -> list[Attempt]:
-    answers = Answer.objects.select_related("question").prefetch_related(
+    answers = Answer.objects.select_related("question__lesson").prefetch_related(
         "question__key_points", "question__misconceptions"
     )
     return list(
@@ -222,7 +231,12 @@ def _detail_context(
         (
             attempt,
             [
-                (a, instant_feedback(a) if assignment.show_instant_feedback else None)
+                (
+                    a,
+                    instant_feedback(a, returned=attempt.state == Attempt.State.RETURNED)
+                    if assignment.show_instant_feedback
+                    else None,
+                )
                 for a in attempt.answers.all()
             ],
         )
@@ -238,7 +252,10 @@ def _detail_context(
             "question_template": "includes/_question_answer.html",
             "question_rows": rows,
             "feedback_rows": [
-                (answer.question, instant_feedback(answer))
+                (
+                    answer.question,
+                    instant_feedback(answer, returned=current.state == Attempt.State.RETURNED),
+                )
                 for answer in (current.answers.all() if current and show_feedback else [])
                 if not answer.question.is_retired
             ],

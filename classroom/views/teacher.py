@@ -47,7 +47,7 @@ from classroom.models import (
     work_status,
 )
 from classroom.ratelimit import UnlockRefused, unlock_student
-from lessons.marking import MarkingResult, highlight_spans
+from lessons.marking import MarkingResult, has_substance, highlight_spans
 from lessons.models import Question
 
 
@@ -428,6 +428,9 @@ def _question_blocks(attempt: Attempt, questions: list[Question], answers: dict)
                     corrections[hit.key] for hit in result.misconceptions if hit.key in corrections
                 ]
                 block["pieces"] = highlight_spans(answer.text, result)
+                # Nothing found in an answer of substance: the points may be there in other
+                # words, so the teacher is asked to read it with care.
+                block["found_nothing"] = not result.points_made and has_substance(answer.text)
         blocks.append(block)
     return blocks
 
@@ -450,11 +453,13 @@ def attempt_mark(request: HttpRequest, pk: int) -> HttpResponse:
     retired_ids = set(answers) - {q.pk for q in questions}
     if retired_ids:
         questions += list(Question.objects.filter(pk__in=retired_ids).with_markscheme())
-    # As on the insight page: a result from an older mark scheme is read afresh (not saved),
-    # so the points shown and the suggested mark follow the scheme shown beside them.
+    # As on the student's and the insight page: until the work is returned, a result from an
+    # older mark scheme or older rules is read afresh (not saved), so the points shown and the
+    # suggested mark follow the scheme shown beside them; once returned it stays as returned.
     by_id = {question.pk: question for question in questions}
+    returned = attempt.state == Attempt.State.RETURNED
     for answer in answers.values():
-        answer.result = answer.current_result(by_id[answer.question_id])
+        answer.result = answer.current_result(by_id[answer.question_id], returned=returned)
     form = MarkingForm(
         _posted(request),
         questions=questions,

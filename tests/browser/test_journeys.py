@@ -121,6 +121,28 @@ def test_student_joins_answers_and_turns_in(page, assigned, first_prompt):
     expect(page.get_by_text("Turned in", exact=True).first).to_be_visible()
 
 
+def test_an_answer_the_check_does_not_recognise_gets_honest_words(page, pupil, first_prompt):
+    """Nothing found in an answer of substance: the student reads that the teacher will read
+    it, with the hints as ideas to check, never that the answer is wrong."""
+    log_in(page, pupil.username)
+    open_assignment(page)
+    page.get_by_role("textbox", name=first_prompt).fill(
+        "My grandmother keeps chickens behind the old barn near our village school every summer."
+    )
+    page.get_by_role("button", name="Turn in").click()
+    feedback = page.get_by_role("status", name="Instant feedback")
+    expect(feedback.get_by_role("heading", name="Instant feedback")).to_be_visible()
+    expect(
+        feedback.get_by_text(
+            "The instant check did not recognise the points in this answer."
+            " Your teacher will read it."
+        ).first
+    ).to_be_visible()
+    expect(feedback.get_by_text("Points the instant check did not find").first).to_be_visible()
+    expect(feedback).not_to_contain_text("wrong")
+    expect(feedback).not_to_contain_text("does not make the key points")
+
+
 # --- c. Marking, returning, resubmitting ---------------------------------------------------------
 
 

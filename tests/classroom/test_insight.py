@@ -144,11 +144,22 @@ def test_figures_and_names(client, teacher, class_of_three):
 def test_stale_results_follow_the_current_mark_scheme(client, teacher, class_of_three, lesson):
     # A phrase added after turn-in counts on the page, before `remark` stores anything.
     point = lesson.questions.get(key="why").key_points.get(key="armed")
-    point.phrases += "\nkornilov was a bolshevik"
+    point.phrases += "\nsaved by the bolsheviks"
     point.save()
     client.force_login(teacher)
     armed = client.get(url(class_of_three)).context["insights"][0].points[1]
-    assert [s.name for s in armed.students] == ["Anna", "Clara"]
+    assert [s.name for s in armed.students] == ["Anna", "Boris"]
+
+
+def test_returned_results_stay_as_returned(client, teacher, class_of_three, lesson):
+    # Anna's work was returned with "saved" found; a phrase edit since does not change it,
+    # while Boris's turned-in answer follows the current scheme.
+    point = lesson.questions.get(key="why").key_points.get(key="saved")
+    point.phrases = "saviours of the revolution"
+    point.save()
+    client.force_login(teacher)
+    saved = client.get(url(class_of_three)).context["insights"][0].points[0]
+    assert [s.name for s in saved.students] == ["Anna"]
 
 
 def test_anonymous_is_sent_to_log_in(client, assignment):

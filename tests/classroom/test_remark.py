@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from classroom.models import Answer, Assignment, Attempt, Classroom
+from lessons.marking import RULES_VERSION
 from tests.factories import KeyPointFactory, LessonFactory, QuestionFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,13 +28,14 @@ def make_answer(assignment, student, question, text, *, state=Attempt.State.TURN
         text=text,
         result=question.mark_scheme.mark(text).to_dict(),
         markscheme_version=question.markscheme_version,
+        rules_version=RULES_VERSION,
         **extra,
     )
 
 
-def remark(slug: str) -> str:
+def remark(slug: str | None) -> str:
     out = io.StringIO()
-    call_command("remark", "--lesson", slug, stdout=out)
+    call_command("remark", *(["--lesson", slug] if slug else []), stdout=out)
     return out.getvalue()
 
 
@@ -73,7 +75,7 @@ def test_remark_updates_results_and_keeps_teacher_marks(setup, teacher):
     out = remark("kornilov-revolt")
 
     assert "1 of 2 results changed for kornilov-revolt" in out
-    assert "(1 more stamped with the current mark scheme version)" in out
+    assert "(1 more stamped with the current mark scheme and rules versions)" in out
     marked.refresh_from_db()
     assert [hit["key"] for hit in marked.result["points_made"]] == ["saved"]
     assert marked.result["suggested_mark"] == 1
@@ -114,3 +116,33 @@ def test_remark_leaves_other_lessons_alone(setup):
 def test_remark_unknown_lesson(db):
     with pytest.raises(CommandError, match="No lesson with the slug 'nope'"):
         remark("nope")
+
+
+def test_remark_brings_results_of_older_rules_up_to_date(setup, teacher):
+    """A result the version 1 engine stored is re-marked by the current rules; a second run
+    changes nothing, and the teacher's mark stays."""
+    _, question, point, assignment = setup
+    point.phrases = "not defend government"
+    point.save()
+    text = "The garrison wouldn't defend the government."
+    answer = make_answer(assignment, StudentFactory(), question, text, mark=1, marked_by=teacher)
+    # What version 1 stored: a phrase carrying a negation could not match.
+    old = {**answer.result, "points_made": [], "points_missed": ["saved"], "suggested_mark": 0}
+    Answer.objects.filter(pk=answer.pk).update(result=old, rules_version=1)
+
+    assert "1 of 1 results changed across all lessons" in remark(None)
+    answer.refresh_from_db()
+    assert [hit["key"] for hit in answer.result["points_made"]] == ["saved"]
+    assert answer.rules_version == RULES_VERSION
+    assert answer.mark == 1
+    assert "0 of 1 results changed" in remark(None)
+
+
+def test_remark_restamps_an_unchanged_result_of_older_rules(setup):
+    _, question, _, assignment = setup
+    answer = make_answer(assignment, StudentFactory(), question, "Bolsheviks saved Petrograd.")
+    Answer.objects.filter(pk=answer.pk).update(rules_version=1)
+    out = remark("kornilov-revolt")
+    assert "0 of 1 results changed for kornilov-revolt (1 more stamped" in out
+    answer.refresh_from_db()
+    assert answer.rules_version == RULES_VERSION

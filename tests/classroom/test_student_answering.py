@@ -22,7 +22,7 @@ from tests.factories import (
     StudentFactory,
 )
 
-MADE = "The Bolsheviks saved Petrograd from Kornilov, so people trusted them."
+MADE = "The Bolsheviks saved Petrograd from the general, so people trusted them."
 WRONG = "Kornilov was a Bolshevik who attacked the city."
 
 

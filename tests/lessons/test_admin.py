@@ -1,6 +1,7 @@
 """The admin's "Try an answer" page on a question: marks a typed answer, saves nothing."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from lessons.models import KeyPoint, Misconception, Question, SampleAnswer
@@ -126,3 +127,31 @@ def test_try_page_needs_staff(client, question, teacher):
 def test_unknown_question_is_404(client, admin_user):
     client.force_login(admin_user)
     assert client.get(reverse("admin:lessons_question_try", args=[999999])).status_code == 404
+
+
+def test_lesson_change_form_edits_word_groups(client, admin_user, question):
+    client.force_login(admin_user)
+    url = reverse("admin:lessons_lesson_change", args=[question.lesson.pk])
+    html = client.get(url).content.decode()
+    assert 'name="word_groups"' in html
+    assert "separated by commas" in html  # the help text says how to write them
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("troops", "Line 1 ('troops'): a word group needs at least two words"),
+        ("troops, soldiers\nred guards, pg", "'red guards' is not a single word"),
+    ],
+)
+def test_lesson_word_groups_are_checked_when_edited(question, text, problem):
+    lesson = question.lesson
+    lesson.word_groups = text
+    with pytest.raises(ValidationError) as excinfo:
+        lesson.full_clean()
+    (message,) = excinfo.value.message_dict["word_groups"]
+    assert problem in message
+    assert "for example: troops, soldiers" in message
+    lesson.word_groups = "troops, soldiers\n\n  pg ,government  "
+    lesson.full_clean()
+    assert lesson.word_group_list == [["troops", "soldiers"], ["pg", "government"]]

@@ -30,9 +30,24 @@ def run(*args: str) -> tuple[str, CommandError | None]:
 @pytest.fixture
 def question():
     lesson = LessonFactory(slug="kornilov-revolt")
-    question = QuestionFactory(lesson=lesson, key="why-support-grew", marks=2)
-    KeyPointFactory(question=question, key="saved-petrograd", phrases="bolsheviks saved petrograd")
-    KeyPointFactory(question=question, key="red-guards", phrases="red guards armed")
+    question = QuestionFactory(
+        lesson=lesson,
+        key="why-support-grew",
+        marks=2,
+        model_answer="The Bolsheviks saved Petrograd.\nThe Red Guards were armed.",
+    )
+    KeyPointFactory(
+        question=question,
+        key="saved-petrograd",
+        text="The Bolsheviks saved Petrograd.",
+        phrases="bolsheviks saved petrograd",
+    )
+    KeyPointFactory(
+        question=question,
+        key="red-guards",
+        text="The Red Guards were armed.",
+        phrases="red guards armed",
+    )
     MisconceptionFactory(question=question, key="kornilov-bolshevik")
     return question
 
@@ -61,7 +76,7 @@ def disagreeing(agreeing):
     SampleAnswerFactory(
         question=agreeing,
         position=2,
-        answer="The Bolsheviks saved Petrograd, though Kornilov was a Bolshevik.",
+        answer="The Bolsheviks saved Petrograd. Kornilov was a Bolshevik.",
         expect=["saved-petrograd", "red-guards"],
     )
     return agreeing
@@ -78,11 +93,39 @@ def test_disagreement_is_reported_and_exits_non_zero(disagreeing):
     assert error is not None
     assert "1 of 3 sample answers disagree" in str(error)
     assert "kornilov-revolt/why-support-grew: 2/3 samples agree; precision 1.00, recall 0.75" in out
-    assert "sample 2: 'The Bolsheviks saved Petrograd, though Kornilov was a Bolshevik.'" in out
+    assert "sample 2: 'The Bolsheviks saved Petrograd. Kornilov was a Bolshevik.'" in out
     assert "key points: expected [saved-petrograd, red-guards], found [saved-petrograd]" in out
     assert "misconceptions: expected [], found [kornilov-bolshevik]" in out
     # Agreeing samples are not listed.
     assert "sample 0" not in out
+
+
+def test_summary_line_gives_the_four_figures(disagreeing):
+    out, _ = run()
+    # 3 samples: points 4 expected, 3 found, all right (precision 1, recall 0.75, F1 6/7);
+    # misconceptions 1 expected and found, 1 found unexpected (F1 2/3); marks 2, 0 and 2
+    # expected, 2, 0 and 1 suggested; no credited answer given 0.
+    assert (
+        "Over 3 samples: key points F1 0.86 (precision 1.00, recall 0.75);"
+        " misconceptions F1 0.67; same mark 67% (2 of 3); credited answers given 0: 0 of 2."
+    ) in out
+
+
+def test_a_key_point_whose_text_does_not_make_it_fails(agreeing):
+    agreeing.key_points.filter(key="red-guards").update(text="Workers had rifles.")
+    out, error = run()
+    assert error is not None
+    assert "1 key point texts do not make their own point" in str(error)
+    assert "key point red-guards: its own text does not make the point" in out
+
+
+def test_a_model_answer_short_of_full_marks_fails(agreeing):
+    agreeing.model_answer = "The Bolsheviks saved Petrograd."
+    agreeing.save()
+    out, error = run()
+    assert error is not None
+    assert "1 model answers do not earn full marks" in str(error)
+    assert "the model answer earns 1 of 2 marks, not full marks" in out
 
 
 def test_json_prints_only_one_array(disagreeing):
@@ -127,8 +170,15 @@ def test_json_exits_zero_when_all_agree(agreeing):
 
 
 def test_lesson_option_checks_only_that_lesson(disagreeing):
-    other = QuestionFactory(lesson=LessonFactory(slug="june-offensive"), key="why-failed")
-    KeyPointFactory(question=other, key="deserted", phrases="soldiers deserted")
+    other = QuestionFactory(
+        lesson=LessonFactory(slug="june-offensive"),
+        key="why-failed",
+        marks=1,
+        model_answer="Soldiers deserted.",
+    )
+    KeyPointFactory(
+        question=other, key="deserted", text="Soldiers deserted.", phrases="soldiers deserted"
+    )
     SampleAnswerFactory(
         question=other, position=0, answer="Soldiers deserted.", expect=["deserted"]
     )

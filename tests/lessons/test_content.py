@@ -23,6 +23,7 @@ LESSON = {
     ],
     "key_terms": [{"term": "Soviet", "definition": "A council."}],
     "why_it_mattered": "Because.\n",
+    "word_groups": [["troops", "soldiers"], ["pg", "government"]],
     "questions": [
         {
             "key": "q-one",
@@ -200,6 +201,11 @@ def broken(**changes) -> dict:
         ),
         ({"questions__0__colour": "red"}, "questions[0].colour", "unknown field 'colour'"),
         ({"questions__0__marks": True}, "questions[0].marks", "must be a whole number"),
+        ({"word_groups": "troops"}, "word_groups", "must be a list"),
+        ({"word_groups__0": "troops, soldiers"}, "word_groups[0]", "must be a list of words"),
+        ({"word_groups__0": ["troops"]}, "word_groups[0]", "at least two words"),
+        ({"word_groups__1": ["red guards", "pg"]}, "word_groups[1]", "is not a single word"),
+        ({"word_groups__0__1": ""}, "word_groups[0][1]", "must be non-empty text"),
     ],
 )
 @pytest.mark.django_db
@@ -280,6 +286,7 @@ def test_export_round_trips_a_lesson_with_every_field(tmp_path):
     call_command("export_lessons", "--out", str(out), stdout=io.StringIO())
     exported = yaml.safe_load((out / "test-lesson.yaml").read_text())
     assert exported["questions"][0]["key_points"][0]["phrases"] == ["alpha beta"]
+    assert exported["word_groups"] == [["troops", "soldiers"], ["pg", "government"]]
     assert "after_section" not in exported["questions"][1]
     assert "No changes" in run_import(out)
     assert snapshot() == before
@@ -303,7 +310,7 @@ def test_shipped_lessons_meet_the_content_minimums():
         for question in lesson["questions"]:
             where = f"{lesson['slug']}/{question['key']}"
             assert question["model_answer"].strip(), where
-            assert len(question["samples"]) >= 4, where
+            assert len(question["samples"]) >= 12, where
             assert sum(p["marks"] for p in question["key_points"]) >= question["marks"], where
             for point in question["key_points"]:
                 assert point["hint"].strip(), f"{where}/{point['key']}"
@@ -369,3 +376,26 @@ def test_a_lesson_exported_after_a_key_point_is_retired_imports_again(tmp_path):
     for question in exported["questions"]:
         for entry in question["samples"]:
             assert retired not in entry["expect"] or question["key"] != sample.question.key
+
+
+@pytest.mark.django_db
+def test_word_groups_are_imported_and_used_by_the_mark_scheme(tmp_path):
+    data = broken(questions__1__key_points__0__phrases=["troops deserted"])
+    run_import(write(tmp_path, data))
+    lesson = Lesson.objects.get(slug="test-lesson")
+    assert lesson.word_groups == "troops, soldiers\npg, government"
+    assert lesson.word_group_list == [["troops", "soldiers"], ["pg", "government"]]
+    question = Question.objects.with_markscheme().get(key="q-two")
+    assert question.mark_scheme.mark("The soldiers deserted.").suggested_mark == 1
+
+
+@pytest.mark.django_db
+def test_word_groups_count_in_the_mark_scheme_version(tmp_path):
+    run_import(write(tmp_path, LESSON))
+    before = Question.objects.with_markscheme().get(key="q-one").markscheme_version
+    run_import(write(tmp_path, {**LESSON, "word_groups": [["troops", "soldiers", "men"]]}))
+    after = Question.objects.with_markscheme().get(key="q-one").markscheme_version
+    assert after != before
+    # Without groups the file still imports, and the lesson keeps none.
+    run_import(write(tmp_path, {k: v for k, v in LESSON.items() if k != "word_groups"}))
+    assert Lesson.objects.get(slug="test-lesson").word_groups == ""

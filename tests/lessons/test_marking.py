@@ -9,9 +9,11 @@ import pytest
 
 from lessons.marking import Criterion, Hit, MarkingResult, MarkScheme, highlight_spans, mark_answer
 
+GROUPS = (("troops", "soldiers"), ("pg", "government"))
 
-def found(phrase: str, answer: str) -> bool:
-    scheme = MarkScheme([Criterion(key="point", phrases=(phrase,))])
+
+def found(phrase: str, answer: str, groups: tuple[tuple[str, ...], ...] = ()) -> bool:
+    scheme = MarkScheme([Criterion(key="point", phrases=(phrase,))], word_groups=groups)
     return bool(mark_answer(scheme, answer).points_made)
 
 
@@ -108,7 +110,8 @@ RULES = [
     case("bolshevik", "Bolshaviks", MATCH, "slip-two-edits-9-and-10"),
     case("government", "guvermant", MISS, "slip-three-edits-9-plus"),
     case("soldiers", "soljers", MISS, "slip-two-edits-7-and-8"),
-    case("soviet", "sovet", MISS, "slip-needs-both-6-letters"),
+    case("soviet", "sovet", MATCH, "slip-phrase-word-6-letters-answer-5"),
+    case("army", "armey", MISS, "slip-phrase-word-under-6-letters"),
     case("tsar", "the tzar", MISS, "slip-short-word-tsar-tzar"),
     case("lenin", "Lenim", MISS, "slip-short-word-lenin-lenim"),
     case("army", "the arms", MISS, "slip-short-word-army-arms"),
@@ -268,7 +271,153 @@ RULES = [
         MATCH,
         "negation-in-phrase-is-matched-not-cancelling",
     ),
+    # Version 2. Clauses: a negation reaches only within its clause; a phrase may cross clauses.
+    case("misjudged", "Lenin gave no clear lead, he misjudged it", MATCH, "clause-comma-spec"),
+    case("misjudged", "Lenin did not misjudge it", MISS, "clause-negation-same-clause"),
+    case(
+        "bolsheviks took power july",
+        "It didn't fail, the Bolsheviks took power in July",
+        MATCH,
+        "clause-comma-misconception-spec",
+    ),
+    case(
+        "soldiers deserted",
+        "the soldiers were not paid, so they deserted",
+        MATCH,
+        "clause-phrase-runs-across-clauses-spec",
+    ),
+    case("land peasants", "no war, land for the peasants", MATCH, "clause-comma-land"),
+    case("peasants got land", "the peasants did not get land", MISS, "clause-not-in-clause"),
+    case("soldiers deserted", "no peace: soldiers deserted", MATCH, "clause-colon"),
+    case("workers armed", "nobody helped - workers armed themselves", MATCH, "clause-dash"),
+    case("workers armed", "nobody helped \u2013 workers armed", MATCH, "clause-en-dash"),
+    case("soldiers deserted", "There was no pay (soldiers deserted)", MATCH, "clause-bracket"),
+    case("soldiers deserted", "there was no bread so soldiers deserted", MATCH, "clause-so"),
+    case(
+        "soldiers deserted", "he was not happy because soldiers deserted", MATCH, "clause-because"
+    ),
+    case("soldiers deserted", "no food but soldiers deserted", MATCH, "clause-but"),
+    case("soldiers deserted", "nothing happened while soldiers deserted", MATCH, "clause-while"),
+    case("soldiers deserted", "none of it which soldiers deserted", MATCH, "clause-which"),
+    case("government popular", "the government was not so popular", MISS, "clause-not-so"),
+    case("soldiers deserted", "the soldiers had not yet deserted", MISS, "clause-not-yet"),
+    case("soldiers deserted", "the soldiers, tired and hungry, deserted", MATCH, "clause-crossed"),
+    case("anti war feeling", "no anti-war feeling", MISS, "clause-hyphen-is-not-a-dash"),
+    # Version 2. The wider list of negation words.
+    case("defended government", "nobody defended the government", MISS, "negation-nobody"),
+    case("helped kerensky", "nothing helped Kerensky", MISS, "negation-nothing"),
+    case("soldiers deserted", "none of the soldiers deserted", MISS, "negation-none"),
+    case("soldiers deserted", "neither soldiers deserted nor sailors", MISS, "negation-neither"),
+    case("soldiers deserted", "nowhere did soldiers desert", MISS, "negation-nowhere"),
+    # Version 2. Phrases that carry a negation.
+    case(
+        "not defend government",
+        "the garrison wouldn't defend the government",
+        MATCH,
+        "carried-negation-wouldnt-spec",
+    ),
+    case(
+        "not defend government",
+        "they never defended the government",
+        MATCH,
+        "carried-negation-never-spec",
+    ),
+    case(
+        "not defend government",
+        "nobody would defend the government",
+        MATCH,
+        "carried-negation-nobody-spec",
+    ),
+    case(
+        "not defend government",
+        "the soldiers defended the government",
+        MISS,
+        "carried-negation-missing-spec",
+    ),
+    case(
+        "not defend government",
+        "they did not want to, but they defended the government",
+        MISS,
+        "carried-negation-other-clause",
+    ),
+    case(
+        "not defend government",
+        "nobody would not defend the government",
+        MISS,
+        "carried-negation-double-negation",
+    ),
+    case(
+        "no support provisional government",
+        "Lenin said no support for the Provisional Government",
+        MATCH,
+        "carried-negation-key-point-words",
+    ),
+    case(
+        "not fight kerensky",
+        "the soldiers failed to fight for Kerensky",
+        MATCH,
+        "carried-negation-failed-to",
+    ),
+    # Version 2. Irregular verbs become their base form before stemming.
+    case("win", "if they won", MATCH, "irregular-won"),
+    case("lose hope", "the soldiers lost all hope", MATCH, "irregular-lost"),
+    case("take power", "the Bolsheviks had taken power", MATCH, "irregular-taken"),
+    case("take power", "the Bolsheviks took power", MATCH, "irregular-took"),
+    case("lenin fled finland", "Lenin flees to Finland", MATCH, "irregular-in-phrase"),
+    case("give guns workers", "guns were given to the workers", MATCH, "irregular-given"),
+    case("overthrow government", "they overthrew the government", MATCH, "irregular-overthrew"),
+    case("lead bolsheviks", "Lenin led the Bolsheviks", MATCH, "irregular-led"),
+    case("win", "they went home", MISS, "irregular-went-is-go"),
+    # Version 2. Spelling slips: a swap is one edit; the phrase word's length decides.
+    case("soldiers deserted", "the soliders deserted", MATCH, "slip-swap-soliders-spec"),
+    case("received", "he recieved it", MATCH, "slip-swap-recieved"),
+    case("bolshevik", "the bolshvk party", MATCH, "slip-two-edits-phrase-word-9"),
+    case("petrograd", "petrogard", MATCH, "slip-swap-9-letters"),
 ]
+
+# Version 2. Word groups: single words of a lesson that count as the same word.
+GROUP_RULES = [
+    case("troops deserted", "the soldiers deserted", MATCH, "group-member"),
+    case("soldiers deserted", "the troops deserted", MATCH, "group-member-other-way"),
+    case("troops deserted", "the soldier deserted", MATCH, "group-member-stem"),
+    case("troops deserted", "the soliders deserted", MATCH, "group-member-slip"),
+    case("government weak", "the PG was weak", MATCH, "group-abbreviation"),
+    case("government weak", "the governments were weak", MATCH, "group-own-stem"),
+    case("troops deserted", "the sailors deserted", MISS, "group-non-member"),
+]
+
+
+@pytest.mark.parametrize(("phrase", "answer", "expected"), GROUP_RULES)
+def test_word_group_rules(phrase: str, answer: str, expected: bool) -> None:
+    assert found(phrase, answer, GROUPS) is expected
+
+
+def test_word_groups_only_apply_where_given() -> None:
+    assert not found("troops deserted", "the soldiers deserted")
+    assert not found("government weak", "the PG was weak")
+
+
+def test_a_misconception_overrides_the_point_made_of_the_same_words() -> None:
+    scheme = MarkScheme(
+        [Criterion("arrested", ("kornilov arrested",)), Criterion("other", ("railway",))],
+        [Criterion("wrong-arrest", ("bolsheviks arrested kornilov",))],
+    )
+    result = scheme.mark("Kornilov was arrested by the Bolsheviks.")
+    assert [hit.key for hit in result.misconceptions] == ["wrong-arrest"]
+    assert result.points_made == ()
+    # The point's own clean occurrence elsewhere still counts.
+    result = scheme.mark("Kornilov was arrested by the Bolsheviks. Later Kornilov was arrested.")
+    assert [hit.key for hit in result.points_made] == ["arrested"]
+    assert [hit.key for hit in result.misconceptions] == ["wrong-arrest"]
+    # Words the misconception does not use are untouched.
+    result = scheme.mark("The Bolsheviks arrested Kornilov and the railway men helped")
+    assert [hit.key for hit in result.points_made] == ["other"]
+
+
+def test_a_carried_negation_is_part_of_the_hit() -> None:
+    answer = "The garrison wouldn't defend the government."
+    (hit,) = MarkScheme([Criterion("p", ("not defend government",))]).mark(answer).points_made
+    assert hit.words == ("n't", "defend", "government")
 
 
 @pytest.mark.parametrize(("phrase", "answer", "expected"), RULES)

@@ -1,4 +1,4 @@
-"""Re-run the marking engine over a lesson's turned-in work after its mark scheme changed."""
+"""Re-run the marking engine over turned-in work after a mark scheme or the rules changed."""
 
 from dataclasses import dataclass
 
@@ -17,56 +17,66 @@ class RemarkReport:
 
 
 @transaction.atomic
-def remark_lesson(*, lesson: Lesson) -> RemarkReport:
-    """Store the engine's current result on every turned-in or returned answer of the lesson.
+def remark_lesson(*, lesson: Lesson | None = None) -> RemarkReport:
+    """Store the engine's current result on every turned-in or returned answer of the lesson
+    (of every lesson when `lesson` is None), made by the current mark scheme and rules.
 
-    Only `result` and `markscheme_version` are written: the teacher's mark and comment stay.
+    Only the result and its two versions are written: the teacher's mark and comment stay.
     Answers to retired questions keep the result they were given.
     """
-    questions = {q.pk: q for q in Question.objects.active().filter(lesson=lesson).with_markscheme()}
+    questions = Question.objects.active().with_markscheme()
+    if lesson is not None:
+        questions = questions.filter(lesson=lesson)
+    by_id = {q.pk: q for q in questions}
     answers = (
         Answer.objects.filter(
-            question__in=list(questions),
+            question__in=list(by_id),
             attempt__state__in=[Attempt.State.TURNED_IN, Attempt.State.RETURNED],
         )
-        .only("pk", "question_id", "text", "result", "markscheme_version")
+        .only("pk", "question_id", "text", "result", "markscheme_version", "rules_version")
         .order_by("pk")
     )
     to_save = []
     changed = restamped = total = 0
     for answer in answers.iterator(chunk_size=500):
         total += 1
-        question = questions[answer.question_id]
-        result = question.mark_scheme.mark(answer.text).to_dict()
-        version = question.markscheme_version
-        if answer.result != result:
-            changed += 1
-        elif answer.markscheme_version != version:
-            restamped += 1
-        else:
+        question = by_id[answer.question_id]
+        if answer.result_is_current(question):
             continue
-        answer.result, answer.markscheme_version = result, version
+        before = answer.result
+        answer.mark_with(question)
+        if answer.result != before:
+            changed += 1
+        else:
+            restamped += 1
         to_save.append(answer)
-    Answer.objects.bulk_update(to_save, ["result", "markscheme_version"], batch_size=500)
+    Answer.objects.bulk_update(
+        to_save, ["result", "markscheme_version", "rules_version"], batch_size=500
+    )
     return RemarkReport(answers=total, changed=changed, restamped=restamped)
 
 
 class Command(BaseCommand):
     help = (
-        "Re-mark a lesson's turned-in and returned answers with its current mark scheme;"
-        " teachers' marks and comments are not touched."
+        "Re-mark turned-in and returned answers whose result was made by an older mark scheme"
+        " or older matching rules; teachers' marks and comments are not touched."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--lesson", metavar="SLUG", required=True, help="The lesson's slug.")
+        parser.add_argument(
+            "--lesson", metavar="SLUG", help="Only this lesson's answers (default: every lesson)."
+        )
 
-    def handle(self, *args: object, lesson: str, **options: object) -> None:
-        found = Lesson.objects.filter(slug=lesson).first()
-        if found is None:
-            known = ", ".join(Lesson.objects.values_list("slug", flat=True)) or "none"
-            raise CommandError(f"No lesson with the slug {lesson!r}. Known lessons: {known}.")
+    def handle(self, *args: object, lesson: str | None, **options: object) -> None:
+        found = None
+        if lesson is not None:
+            found = Lesson.objects.filter(slug=lesson).first()
+            if found is None:
+                known = ", ".join(Lesson.objects.values_list("slug", flat=True)) or "none"
+                raise CommandError(f"No lesson with the slug {lesson!r}. Known lessons: {known}.")
         report = remark_lesson(lesson=found)
+        where = f"for {found.slug}" if found else "across all lessons"
         self.stdout.write(
-            f"{report.changed} of {report.answers} results changed for {found.slug}"
-            f" ({report.restamped} more stamped with the current mark scheme version)."
+            f"{report.changed} of {report.answers} results changed {where}"
+            f" ({report.restamped} more stamped with the current mark scheme and rules versions)."
         )

@@ -4,7 +4,13 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lessons.checking import QuestionCheck, SampleCheck, check_questions, questions_to_check
+from lessons.checking import (
+    Figures,
+    QuestionCheck,
+    SampleCheck,
+    check_questions,
+    questions_to_check,
+)
 from lessons.models import Lesson, Question
 
 SNIPPET_LENGTH = 70
@@ -22,7 +28,9 @@ def _list(keys: list[str]) -> str:
 class Command(BaseCommand):
     help = (
         "Run the marking engine over every sample answer stored in the database and report,"
-        " per question, how many agree with their expectations; exits non-zero on disagreement."
+        " per question, how many agree with their expectations, and the figures over them all;"
+        " exits non-zero on a disagreement, a key point whose own text does not make it, or a"
+        " model answer that does not earn full marks."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -49,12 +57,19 @@ class Command(BaseCommand):
             self.stdout.write(_json_report(checks))
         else:
             self._write_report(checks)
+        problems = []
         samples = sum(len(check.samples) for check in checks)
         disagreeing = samples - sum(check.agreeing for check in checks)
         if disagreeing:
-            raise CommandError(
-                f"{disagreeing} of {samples} sample answers disagree with the mark scheme."
-            )
+            problems.append(f"{disagreeing} of {samples} sample answers disagree")
+        texts = sum(len(check.texts_not_matching) for check in checks)
+        if texts:
+            problems.append(f"{texts} key point texts do not make their own point")
+        models = sum(1 for check in checks if not check.model_answer_full)
+        if models:
+            problems.append(f"{models} model answers do not earn full marks")
+        if problems:
+            raise CommandError("; ".join(problems) + " (see the report above).")
 
     def _write_report(self, checks: list[QuestionCheck]) -> None:
         if not checks:
@@ -66,16 +81,25 @@ class Command(BaseCommand):
                 f" precision {check.precision:.2f}, recall {check.recall:.2f}"
             )
             self.stdout.write(line if check.agrees else self.style.ERROR(line))
+            for key in check.texts_not_matching:
+                self.stdout.write(f"  key point {key}: its own text does not make the point")
+            if not check.model_answer_full:
+                self.stdout.write(
+                    f"  the model answer earns {check.model_answer_mark} of"
+                    f" {check.question.marks} marks, not full marks"
+                )
             for sample_check in check.samples:
                 if not sample_check.agrees:
                     self.stdout.write(_disagreement(sample_check))
         samples = sum(len(check.samples) for check in checks)
         agreeing = sum(check.agreeing for check in checks)
         summary = f"{agreeing}/{samples} samples agree across {len(checks)} questions."
-        if agreeing == samples:
+        if all(check.agrees for check in checks):
             self.stdout.write(self.style.SUCCESS(summary))
         else:
             self.stdout.write(summary)
+        figures = Figures.of(sample for check in checks for sample in check.samples)
+        self.stdout.write(f"Over {figures.samples} samples: {figures.summary()}.")
 
 
 def _disagreement(check: SampleCheck) -> str:

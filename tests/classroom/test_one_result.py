@@ -1,0 +1,195 @@
+"""One result everywhere, in honest words: the student's instant feedback, the marking view and
+insight show the same result for an answer; where the check finds nothing in an answer of
+substance, nobody is told the answer is wrong."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from classroom import services
+from classroom.models import Answer, Attempt
+from lessons.marking import RULES_VERSION
+from tests.factories import (
+    AssignmentFactory,
+    ClassroomFactory,
+    EnrolmentFactory,
+    KeyPointFactory,
+    LessonFactory,
+    QuestionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+UNRECOGNISED = (
+    "The instant check did not recognise the points in this answer. Your teacher will read it."
+)
+NOT_FOUND = (
+    "Points the instant check did not find (if you made them in other words, your teacher will"
+    " see it)"
+)
+# A correct answer in words the mark scheme below does not know.
+OWN_WORDS = "He could not do it because at that moment he was sitting in a cell in Kresty."
+
+
+@pytest.fixture
+def question(db):
+    lesson = LessonFactory(slug="kornilov-revolt", title="The Kornilov revolt")
+    question = QuestionFactory(
+        lesson=lesson, key="trotsky", position=1, prompt="Why could Trotsky not lead?", marks=2
+    )
+    KeyPointFactory(
+        question=question,
+        key="in-prison",
+        position=1,
+        text="Trotsky was in prison.",
+        hint="Where was Trotsky in August 1917?",
+        phrases="in prison",
+    )
+    KeyPointFactory(
+        question=question,
+        key="released-later",
+        position=2,
+        text="He was released only after the danger had passed.",
+        hint="When did he come out?",
+        phrases="released september",
+    )
+    return question
+
+
+@pytest.fixture
+def assignment(question, student, teacher):
+    classroom = ClassroomFactory(teacher=teacher, name="10H History")
+    EnrolmentFactory(classroom=classroom, student=student)
+    return AssignmentFactory(classroom=classroom, lesson=question.lesson)
+
+
+def turn_in(student, assignment, question, text):
+    return services.turn_in(
+        student=student, assignment=assignment, texts={question.pk: text}, base_version=0
+    )
+
+
+def text_of(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def student_feedback(client, student, assignment) -> str:
+    client.force_login(student)
+    html = client.get(reverse("classroom:work-detail", args=[assignment.pk])).content.decode()
+    start = html.index('class="instant-feedback')
+    return text_of(html[start : html.index("</section>", start)])
+
+
+def marking_view(client, teacher, attempt) -> str:
+    client.force_login(teacher)
+    url = reverse("classroom:attempt-mark", args=[attempt.pk])
+    return text_of(client.get(url).content.decode())
+
+
+def insight_students(client, teacher, assignment, key: str) -> list[str]:
+    client.force_login(teacher)
+    url = reverse("classroom:assignment-insight", args=[assignment.pk])
+    (insight,) = client.get(url).context["insights"]
+    (figure,) = [f for f in insight.points if f.key == key]
+    return [s.name for s in figure.students]
+
+
+def test_an_answer_of_substance_with_nothing_found_gets_honest_words(
+    client, student, teacher, assignment, question
+):
+    attempt = turn_in(student, assignment, question, OWN_WORDS)
+    feedback = student_feedback(client, student, assignment)
+    assert UNRECOGNISED in feedback
+    assert NOT_FOUND in feedback
+    assert "Where was Trotsky in August 1917?" in feedback  # the hints, as ideas to check
+    for never in ("wrong", "does not make the key points", "Well done"):
+        assert never not in feedback
+    page = marking_view(client, teacher, attempt)
+    assert "Read with care: the instant check found no key point in this answer." in page
+    assert "Key points the instant check did not find" in page
+
+
+def test_a_short_answer_with_nothing_found_gets_the_hints_only(
+    client, student, assignment, question
+):
+    turn_in(student, assignment, question, "No idea.")
+    feedback = student_feedback(client, student, assignment)
+    assert UNRECOGNISED not in feedback
+    assert NOT_FOUND in feedback and "When did he come out?" in feedback
+
+
+def test_a_blank_answer_says_so(client, student, assignment, question):
+    turn_in(student, assignment, question, "")
+    feedback = student_feedback(client, student, assignment)
+    assert "You left this question blank." in feedback
+    assert UNRECOGNISED not in feedback
+
+
+def test_a_point_found_is_praised_and_nothing_is_flagged(
+    client, student, teacher, assignment, question
+):
+    attempt = turn_in(student, assignment, question, "He was in prison at the time.")
+    feedback = student_feedback(client, student, assignment)
+    assert "Well done. You explained: Trotsky was in prison." in feedback
+    assert UNRECOGNISED not in feedback
+    assert "Read with care" not in marking_view(client, teacher, attempt)
+
+
+def test_student_teacher_and_insight_agree_after_the_mark_scheme_changes(
+    client, student, teacher, assignment, question
+):
+    """An admin adds a phrase after turn-in: every page shows the point made, with the new
+    hint for what is still missing, before anything is saved."""
+    attempt = turn_in(student, assignment, question, OWN_WORDS)
+    point = question.key_points.get(key="in-prison")
+    point.phrases += "\ncell kresty"
+    point.save()
+    question.key_points.filter(key="released-later").update(hint="When was he let out?")
+
+    feedback = student_feedback(client, student, assignment)
+    assert "Well done. You explained: Trotsky was in prison." in feedback
+    assert "When was he let out?" in feedback
+    assert UNRECOGNISED not in feedback
+    page = marking_view(client, teacher, attempt)
+    made = page.split("Key points made", 1)[1].split("Key points the instant check", 1)[0]
+    assert "Trotsky was in prison." in made
+    assert "Suggested mark from the key points: 1 / 2" in page
+    assert insight_students(client, teacher, assignment, "in-prison") == ["Student One"]
+    # Nothing was written: `remark` stores the new result.
+    assert Answer.objects.get(question=question).result["points_made"] == []
+
+
+def test_a_result_of_older_rules_is_read_afresh_until_returned(
+    client, student, teacher, assignment, question
+):
+    turn_in(student, assignment, question, "He was in prison.")
+    # As the version 1 engine might have stored it: nothing found.
+    stale = {"points_made": [], "points_missed": ["in-prison", "released-later"]}
+    Answer.objects.filter(question=question).update(
+        result={**stale, "misconceptions": [], "suggested_mark": 0, "max_marks": 2},
+        rules_version=RULES_VERSION - 1,
+    )
+    assert "You explained: Trotsky was in prison." in student_feedback(client, student, assignment)
+    assert insight_students(client, teacher, assignment, "in-prison") == ["Student One"]
+
+
+def test_what_was_returned_stays_as_returned(client, student, teacher, assignment, question):
+    attempt = turn_in(student, assignment, question, "He was in prison.")
+    services.return_attempt(
+        attempt=attempt,
+        teacher=teacher,
+        marks={question.pk: 1},
+        comments={},
+        overall_comment="",
+    )
+    assert Attempt.objects.get().state == Attempt.State.RETURNED
+    assert Answer.objects.get(question=question).mark == 1
+    question.key_points.filter(key="in-prison").update(phrases="locked up")
+
+    assert "Well done. You explained: Trotsky was in prison." in student_feedback(
+        client, student, assignment
+    )
+    page = marking_view(client, teacher, attempt)
+    assert "Trotsky was in prison." in page.split("Key points made", 1)[1][:200]
+    assert insight_students(client, teacher, assignment, "in-prison") == ["Student One"]
