@@ -1,5 +1,6 @@
 import json
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.actions import delete_selected as django_delete_selected
@@ -8,20 +9,26 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
 
-from classroom import services
+from classroom import review, services
 from classroom.models import (
     Answer,
     Assignment,
     Attempt,
+    CheckerReview,
     Classroom,
     CommentBankEntry,
     Enrolment,
     FeedbackChange,
     User,
 )
+from lessons.checking import check_question
+from lessons.marking import FILLER_WORDS, phrase_words
+from lessons.models import Question
 
 
 def _count(n: int, thing: str) -> str:
@@ -262,8 +269,26 @@ class AssignmentAdmin(admin.ModelAdmin):
 class AnswerInline(admin.StackedInline):
     model = Answer
     extra = 0
-    fields = ["question", "text", "mark", "comment", "marked_by", "marked_at", "result"]
-    readonly_fields = ["question", "result", "marked_by", "marked_at"]
+    fields = [
+        "question",
+        "text",
+        "mark",
+        "comment",
+        "points_judged",
+        "misconceptions_dismissed",
+        "marked_by",
+        "marked_at",
+        "result",
+    ]
+    # The ticks are the teacher's judgement, made in the marking view with its history.
+    readonly_fields = [
+        "question",
+        "result",
+        "points_judged",
+        "misconceptions_dismissed",
+        "marked_by",
+        "marked_at",
+    ]
 
 
 @admin.register(Attempt)
@@ -307,3 +332,191 @@ class FeedbackChangeAdmin(admin.ModelAdmin):
     ordering = ["-changed_at"]
     list_select_related = ["attempt__student", "changed_by"]
     readonly_fields = ["attempt", "answer", "field", "old_value", "new_value", "changed_by"]
+
+
+class PhraseForm(forms.Form):
+    """A phrase for a key point the check missed, as the editor edits it."""
+
+    point = forms.CharField(widget=forms.HiddenInput)
+    answer = forms.IntegerField(widget=forms.HiddenInput)
+    phrase = forms.CharField(
+        label="Phrase",
+        max_length=200,
+        help_text="2 to 4 words that say the point; filler words such as 'the' are not needed.",
+    )
+    # The phrase whose effect the page showed: a phrase is saved only once previewed.
+    previewed = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_phrase(self) -> str:
+        phrase = " ".join(self.cleaned_data["phrase"].split()).lower()
+        words = [w for w in phrase_words(phrase) if w not in FILLER_WORDS]
+        if not words:
+            raise forms.ValidationError("Type words that say the point, not only filler words.")
+        if len(words) > 6:
+            raise forms.ValidationError(
+                "Keep a phrase to a few words (2 to 4 is best): long phrases seldom match."
+            )
+        return phrase
+
+
+@admin.register(CheckerReview)
+class CheckerReviewAdmin(admin.ModelAdmin):
+    """Per question, the answers where teachers' ticks differ from the check: the words only,
+    never the student's or class's name."""
+
+    list_display = ["question", "lesson", "teacher_marked", "review_link"]
+    list_filter = ["lesson"]
+    search_fields = ["prompt", "key", "lesson__title"]
+    ordering = ["lesson__order", "position"]
+    list_select_related = ["lesson"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CheckerReview]:
+        judged = Q(answers__points_judged__isnull=False)
+        return (
+            super()
+            .get_queryset(request)
+            .filter(is_retired=False)
+            .annotate(_judged=Count("answers", filter=judged))
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.display(description="Question", ordering="position")
+    def question(self, obj: CheckerReview) -> str:
+        return f"{obj.position}. {obj.prompt}"
+
+    @admin.display(description="Answers teachers have ticked", ordering="_judged")
+    def teacher_marked(self, obj: CheckerReview) -> int:
+        return obj._judged
+
+    @admin.display(description="Review")
+    def review_link(self, obj: CheckerReview) -> str:
+        url = reverse("admin:classroom_checkerreview_review", args=[obj.pk])
+        return format_html('<a href="{}">Checker review</a>', url)
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<int:pk>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="classroom_checkerreview_review",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request: HttpRequest, object_id: str, *args, **kwargs) -> HttpResponse:
+        if not object_id.isdigit():
+            raise Http404("No such question.")
+        return redirect("admin:classroom_checkerreview_review", pk=int(object_id))
+
+    def review_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        question = review.review_question(pk)
+        if question is None:
+            raise Http404("No such question.")
+        can_edit = request.user.has_perms(["lessons.change_keypoint", "lessons.add_sampleanswer"])
+        preview = phrase_form = None
+        if request.method == "POST":
+            if not can_edit:
+                raise PermissionDenied
+            response, preview, phrase_form = self._act(request, question)
+            if response is not None:
+                return response
+        scheme = question.mark_scheme
+        judged = review.judged_answers(question)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Checker review: {question.lesson.title}, question {question.position}",
+            "subtitle": None,
+            "question": question,
+            "points": {p.key: p for p in scheme.points},
+            "misconceptions": {m.key: m for m in scheme.misconceptions},
+            "reviewed": [
+                (r, r.point_rows(scheme), r.misconception_rows(scheme))
+                for r in review.disagreements(question, answers=judged)
+            ],
+            "judged_count": len(judged),
+            "check": check_question(question),
+            "preview": preview,
+            "phrase_form": phrase_form,
+            "can_edit": can_edit,
+            "remark_offered": request.session.get(self._remark_key(question)),
+        }
+        return TemplateResponse(request, "admin/classroom/checkerreview/review.html", context)
+
+    @staticmethod
+    def _remark_key(question: Question) -> str:
+        return f"checker-review-remark-{question.pk}"
+
+    def _act(self, request: HttpRequest, question: Question):
+        """Handle one POSTed action: (a redirect, or None with a preview and form to show)."""
+        here = reverse("admin:classroom_checkerreview_review", args=[question.pk])
+        action = request.POST.get("action")
+        if action == "remark":
+            report = services.remark_answers(question=question)
+            request.session.pop(self._remark_key(question), None)
+            messages.success(
+                request,
+                f"{report.changed} of {report.answers} stored results of this question changed"
+                f" ({report.restamped} more stamped with the current versions). Teachers' marks"
+                " are untouched.",
+            )
+            return redirect(here), None, None
+        reviewed = {r.answer.pk: r for r in review.disagreements(question)}
+        if action == "add-sample":
+            found = reviewed.get(_int(request.POST.get("answer")))
+            if found is None:
+                messages.error(
+                    request,
+                    "That answer is no longer one the check disagrees on: nothing was added.",
+                )
+            elif review.add_sample(question=question, reviewed=found) is None:
+                messages.warning(request, "This answer is already a sample of the question.")
+            else:
+                messages.success(
+                    request,
+                    "Added as a sample expecting the teacher's ticks. Run check_markscheme, or"
+                    " add a phrase, until the check agrees with it.",
+                )
+            return redirect(here), None, None
+        if action == "phrase":
+            form = PhraseForm(request.POST)
+            if not form.is_valid():
+                return None, None, form
+            point = question.key_points.filter(key=form.cleaned_data["point"]).first()
+            if point is None or point.is_retired:
+                messages.error(request, "That key point is no longer in the mark scheme.")
+                return redirect(here), None, None
+            phrase = form.cleaned_data["phrase"]
+            preview = review.preview_phrase(question, point, phrase)
+            seen = form.cleaned_data["previewed"] == phrase
+            if not seen or (preview.breaks and "confirm_break" not in request.POST):
+                # Show what the change would do first; one that breaks a sample needs the
+                # second click ("Save anyway").
+                data = request.POST.copy()
+                data["previewed"] = phrase
+                data["phrase"] = phrase
+                return None, preview, PhraseForm(data)
+            review.add_phrase(point=point, phrase=phrase)
+            request.session[self._remark_key(question)] = True
+            messages.success(
+                request,
+                f"Added the phrase “{phrase}” to “{point.text}”. The mark scheme version has"
+                " changed: re-mark the stored answers below when you are done.",
+            )
+            return redirect(here), None, None
+        messages.error(request, "Choose an action on the page.")
+        return redirect(here), None, None
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None

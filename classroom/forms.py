@@ -200,6 +200,12 @@ class AssignmentUpdateForm(_AssignmentFieldsForm):
             self.fields["lesson"].help_text = "Students have started work, so the lesson is fixed."
 
 
+STALE_CHOICE = (
+    "The mark scheme has changed since this page was opened: reload the page, check the ticks"
+    " and save again."
+)
+
+
 class MarkingForm(forms.Form):
     """A mark and comment per question, the overall comment, and whether to allow resubmitting.
 
@@ -214,18 +220,27 @@ class MarkingForm(forms.Form):
     def __init__(self, *args, questions: list[Question], answers: dict, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.questions = questions
+        self.judged: list[Question] = []  # questions with an answer: they have tick boxes
         for question in questions:
             answer = answers.get(question.pk)
-            mark = None
+            placeholder = ""
             if answer is not None:
-                mark = answer.mark if answer.mark is not None else answer.suggested_mark
+                self._add_judgement_fields(question, answer)
+                ticked = self.fields[f"points_{question.pk}"].initial
+                marks = {p.key: p.marks for p in question.mark_scheme.points}
+                placeholder = str(min(sum(marks[k] for k in ticked), question.marks))
             self.fields[f"mark_{question.pk}"] = forms.IntegerField(
                 label="Mark",
                 required=False,
                 min_value=0,
                 max_value=question.marks,
-                initial=mark,
-                help_text=f"0 to {question.marks}.",
+                initial=answer.mark if answer is not None else None,
+                widget=forms.NumberInput(attrs={"placeholder": placeholder}),
+                help_text=(
+                    f"0 to {question.marks}. Left blank: the marks of the points ticked as made."
+                    if answer is not None
+                    else f"0 to {question.marks}."
+                ),
                 error_messages={
                     "min_value": f"Give a mark from 0 to {question.marks}.",
                     "max_value": f"Give a mark from 0 to {question.marks}.",
@@ -242,6 +257,47 @@ class MarkingForm(forms.Form):
             self.fields[f"bank_{question.pk}"] = forms.BooleanField(
                 label="Save this comment to my comment bank", required=False
             )
+
+    def _add_judgement_fields(self, question: Question, answer) -> None:
+        """Tick boxes for the key points ("Made") and for each flagged misconception ("Not in
+        this answer"), first ticked as the teacher left them, or as the check found them."""
+        scheme = question.mark_scheme
+        result = answer.result or {}
+        found = [hit["key"] for hit in result.get("points_made", [])]
+        self.fields[f"points_{question.pk}"] = forms.MultipleChoiceField(
+            label="Made",
+            required=False,
+            choices=[(p.key, p.text) for p in scheme.points],
+            initial=answer.points_judged if answer.is_judged else found,
+            widget=forms.CheckboxSelectMultiple,
+            help_text="Tick each key point the answer makes; the mark follows your ticks.",
+            error_messages={"invalid_choice": STALE_CHOICE},
+        )
+        flagged = [hit["key"] for hit in result.get("misconceptions", [])]
+        keys = dict.fromkeys([*flagged, *answer.misconceptions_dismissed])
+        feedback = {m.key: m.feedback for m in scheme.misconceptions}
+        self.fields[f"dismiss_{question.pk}"] = forms.MultipleChoiceField(
+            label="Possible misconceptions",
+            required=False,
+            choices=[(key, feedback.get(key, key)) for key in keys],
+            initial=answer.misconceptions_dismissed,
+            widget=forms.CheckboxSelectMultiple,
+            help_text='Tick "Not in this answer" for a misconception the answer does not show.',
+            error_messages={"invalid_choice": STALE_CHOICE},
+        )
+        self.judged.append(question)
+
+    def points(self) -> dict[int, list[str]]:
+        return {q.pk: self.cleaned_data[f"points_{q.pk}"] for q in self.judged}
+
+    def dismissed(self) -> dict[int, list[str]]:
+        return {q.pk: self.cleaned_data[f"dismiss_{q.pk}"] for q in self.judged}
+
+    def judgement_fields(self, question: Question) -> tuple:
+        """The bound tick boxes of one question (None, None when it has no answer)."""
+        if question not in self.judged:
+            return None, None
+        return self[f"points_{question.pk}"], self[f"dismiss_{question.pk}"]
 
     def question_fields(self, question: Question) -> tuple:
         """The bound mark, comment and bank fields of one question, for the template."""

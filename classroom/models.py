@@ -279,6 +279,10 @@ class Answer(models.Model):
     rules_version = models.PositiveSmallIntegerField(null=True, blank=True)
     mark = models.PositiveSmallIntegerField(null=True, blank=True)
     comment = models.TextField(blank=True)
+    # The teacher's judgement, saved with the mark: the key points they ticked as made (None
+    # until they mark the answer) and the misconceptions the check flagged that they dismissed.
+    points_judged = models.JSONField(null=True, blank=True)
+    misconceptions_dismissed = models.JSONField(default=list, blank=True)
     marked_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -296,6 +300,21 @@ class Answer(models.Model):
     @property
     def suggested_mark(self) -> int | None:
         return self.result.get("suggested_mark") if self.result else None
+
+    @property
+    def is_judged(self) -> bool:
+        """Has a teacher ticked the key points of this answer?"""
+        return self.points_judged is not None
+
+    def disagrees_with(self, result: dict) -> bool:
+        """Do the teacher's ticks or dismissals differ from what the check found (`result`)?"""
+        if not self.is_judged:
+            return False
+        found = {hit["key"] for hit in result.get("points_made", [])}
+        flagged = {hit["key"] for hit in result.get("misconceptions", [])}
+        return found != set(self.points_judged) or bool(
+            flagged & set(self.misconceptions_dismissed)
+        )
 
     def mark_with(self, question: Question) -> None:
         """Store the engine's result for this answer, stamped with both versions (not saved)."""
@@ -353,13 +372,21 @@ class CommentBankEntry(models.Model):
 
 
 class FeedbackChange(models.Model):
-    """A change to a mark or comment after the work was returned: who, when, old and new."""
+    """A change to a mark, comment, tick or dismissal after the work was returned: who, when,
+    old and new."""
+
+    class Field(models.TextChoices):
+        MARK = "mark", "Mark"
+        COMMENT = "comment", "Comment"
+        OVERALL_COMMENT = "overall_comment", "Overall comment"
+        POINTS = "points", "Key points made"
+        DISMISSED = "dismissed", "Misconceptions dismissed"
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="changes")
     answer = models.ForeignKey(
         Answer, on_delete=models.CASCADE, null=True, blank=True, related_name="changes"
     )
-    field = models.CharField(max_length=20)
+    field = models.CharField(max_length=20, choices=Field.choices)
     old_value = models.TextField(blank=True)
     new_value = models.TextField(blank=True)
     changed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
@@ -370,3 +397,12 @@ class FeedbackChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field} changed on {self.attempt}"
+
+
+class CheckerReview(Question):
+    """A question seen from its teachers' marking: the admin's "Checker review" pages."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "checker review"
+        verbose_name_plural = "checker review"

@@ -5,7 +5,7 @@ Views call these; tests call them directly. Validation happens before anything i
 
 import logging
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +13,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -28,7 +29,7 @@ from classroom.models import (
     FeedbackChange,
     User,
 )
-from lessons.models import Lesson, Question
+from lessons.models import KeyPoint, Lesson, Question
 
 
 class ServiceError(Exception):
@@ -279,6 +280,12 @@ def _record_change(
         )
 
 
+def _mark_from_ticks(question: Question, ticked: Sequence[str]) -> int:
+    """The marks of the ticked key points (prefetched, active), capped at the question's."""
+    marks = {point.key: point.marks for point in question.key_points.all()}
+    return min(sum(marks.get(key, 0) for key in ticked), question.marks)
+
+
 @transaction.atomic
 def mark_attempt(
     *,
@@ -287,12 +294,18 @@ def mark_attempt(
     marks: Mapping[int, int | None],
     comments: Mapping[int, str],
     overall_comment: str,
+    points: Mapping[int, Sequence[str]] | None = None,
+    dismissed: Mapping[int, Sequence[str]] | None = None,
     return_work: bool = False,
     allow_resubmission: bool = False,
 ) -> Attempt:
-    """Save marks and comments (keyed by question id); with `return_work`, send them back.
+    """Save marks, comments and the teacher's judgement (all keyed by question id); with
+    `return_work`, send them back.
 
-    Once work is returned, every change of a mark or comment is recorded as a FeedbackChange.
+    `points` are the key points the teacher ticked as made in each answer, `dismissed` the
+    flagged misconceptions they judged not in it. A mark left blank on an answer with ticks is
+    the marks of the ticked points, capped at the question's marks. Once work is returned,
+    every change of a mark, comment, tick or dismissal is recorded as a FeedbackChange.
     """
     attempt = (
         Attempt.objects.select_for_update()
@@ -301,7 +314,20 @@ def mark_attempt(
     )
     if attempt.state == Attempt.State.DRAFT:
         raise ServiceError("This work has not been turned in yet, so it cannot be marked.")
-    questions = {q.pk: q for q in Question.objects.filter(lesson=attempt.assignment.lesson_id)}
+    questions = {
+        q.pk: q
+        for q in Question.objects.filter(lesson=attempt.assignment.lesson_id).prefetch_related(
+            Prefetch("key_points", queryset=KeyPoint.objects.active())
+        )
+    }
+    # Only the question's active key points can be ticked.
+    tickable = {qid: {p.key for p in q.key_points.all()} for qid, q in questions.items()}
+    points = {
+        qid: sorted(set(keys) & tickable[qid])
+        for qid, keys in (points or {}).items()
+        if qid in questions
+    }
+    dismissed = {qid: sorted(set(keys)) for qid, keys in (dismissed or {}).items()}
     for question_id, mark in marks.items():
         question = questions.get(question_id)
         if question is None:
@@ -314,7 +340,7 @@ def mark_attempt(
     now = timezone.now()
     answers = {a.question_id: a for a in attempt.answers.all()}
     changes: list[FeedbackChange] = []
-    for question_id in set(marks) | set(comments):
+    for question_id in set(marks) | set(comments) | set(points) | set(dismissed):
         answer = answers.get(question_id)
         mark = marks.get(question_id, answer.mark if answer else None)
         comment = comments.get(question_id, answer.comment if answer else "")
@@ -322,20 +348,41 @@ def mark_attempt(
             if mark is None and not comment:
                 continue  # an unanswered question with nothing to record on it
             answer = Answer.objects.create(attempt=attempt, question=questions[question_id])
-        if mark == answer.mark and comment == answer.comment:
+        ticked = points.get(question_id, answer.points_judged)
+        not_in = dismissed.get(question_id, answer.misconceptions_dismissed)
+        if mark is None and ticked is not None:
+            mark = _mark_from_ticks(questions[question_id], ticked)
+        Field = FeedbackChange.Field
+        new = {
+            Field.MARK: (answer.mark, mark),
+            Field.COMMENT: (answer.comment, comment),
+            Field.POINTS: (answer.points_judged, ticked),
+            Field.DISMISSED: (answer.misconceptions_dismissed, not_in),
+        }
+        if all(old == value for old, value in new.values()):
             continue
         if was_returned:
-            for field, old, new in (
-                ("mark", answer.mark, mark),
-                ("comment", answer.comment, comment),
-            ):
-                _record_change(changes, attempt, answer, field, old, new, teacher)
+            for field, (old, value) in new.items():
+                if isinstance(value, list):
+                    old, value = ", ".join(old or []), ", ".join(value)
+                _record_change(changes, attempt, answer, field, old, value, teacher)
         answer.mark, answer.comment = mark, comment
+        answer.points_judged, answer.misconceptions_dismissed = ticked, not_in
         answer.marked_by, answer.marked_at = teacher, now
-        answer.save(update_fields=["mark", "comment", "marked_by", "marked_at"])
+        answer.save(
+            update_fields=[
+                "mark",
+                "comment",
+                "points_judged",
+                "misconceptions_dismissed",
+                "marked_by",
+                "marked_at",
+            ]
+        )
     if was_returned:
         old = attempt.overall_comment
-        _record_change(changes, attempt, None, "overall_comment", old, overall_comment, teacher)
+        field = FeedbackChange.Field.OVERALL_COMMENT
+        _record_change(changes, attempt, None, field, old, overall_comment, teacher)
     FeedbackChange.objects.bulk_create(changes)
     attempt.overall_comment = overall_comment
     fields = ["overall_comment"]
@@ -351,6 +398,58 @@ def mark_attempt(
     return attempt
 
 
+@dataclass(frozen=True)
+class RemarkReport:
+    answers: int  # turned-in or returned answers looked at
+    changed: int  # whose stored result is now different
+    restamped: int  # whose result is the same but was stamped with an older version
+
+
+@transaction.atomic
+def remark_answers(
+    *, lesson: Lesson | None = None, question: Question | None = None
+) -> RemarkReport:
+    """Store the engine's current result on every turned-in or returned answer of the lesson
+    or question (of every lesson when neither is given) whose result was made by an older
+    mark scheme or older matching rules.
+
+    Only the result and its two versions are written: the teacher's mark and comment stay.
+    Answers to retired questions keep the result they were given.
+    """
+    questions = Question.objects.active().with_markscheme()
+    if lesson is not None:
+        questions = questions.filter(lesson=lesson)
+    if question is not None:
+        questions = questions.filter(pk=question.pk)
+    by_id = {q.pk: q for q in questions}
+    answers = (
+        Answer.objects.filter(
+            question__in=list(by_id),
+            attempt__state__in=[Attempt.State.TURNED_IN, Attempt.State.RETURNED],
+        )
+        .only("pk", "question_id", "text", "result", "markscheme_version", "rules_version")
+        .order_by("pk")
+    )
+    to_save = []
+    changed = restamped = total = 0
+    for answer in answers.iterator(chunk_size=500):
+        total += 1
+        question = by_id[answer.question_id]
+        if answer.result_is_current(question):
+            continue
+        before = answer.result
+        answer.mark_with(question)
+        if answer.result != before:
+            changed += 1
+        else:
+            restamped += 1
+        to_save.append(answer)
+    Answer.objects.bulk_update(
+        to_save, ["result", "markscheme_version", "rules_version"], batch_size=500
+    )
+    return RemarkReport(answers=total, changed=changed, restamped=restamped)
+
+
 def return_attempt(
     *,
     attempt: Attempt,
@@ -358,6 +457,8 @@ def return_attempt(
     marks: Mapping[int, int | None],
     comments: Mapping[int, str],
     overall_comment: str,
+    points: Mapping[int, Sequence[str]] | None = None,
+    dismissed: Mapping[int, Sequence[str]] | None = None,
     allow_resubmission: bool = False,
 ) -> Attempt:
     """Save the feedback and send the work back to the student."""
@@ -367,6 +468,8 @@ def return_attempt(
         marks=marks,
         comments=comments,
         overall_comment=overall_comment,
+        points=points,
+        dismissed=dismissed,
         return_work=True,
         allow_resubmission=allow_resubmission,
     )
@@ -743,6 +846,8 @@ def export_student_work(*, student: User) -> dict:
                         "max_marks": answer.question.marks,
                         "text": answer.text,
                         "instant_feedback": answer.result,
+                        "key_points_ticked_by_teacher": answer.points_judged,
+                        "misconceptions_dismissed_by_teacher": answer.misconceptions_dismissed,
                         "mark": answer.mark,
                         "comment": answer.comment,
                         "marked_by": _person(answer.marked_by),

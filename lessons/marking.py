@@ -30,6 +30,7 @@ __all__ = [
     "RULES_VERSION",
     "Criterion",
     "Hit",
+    "candidate_phrases",
     "MarkScheme",
     "MarkingResult",
     "has_substance",
@@ -577,6 +578,34 @@ def has_substance(answer: str) -> bool:
             if count >= SUBSTANCE_WORDS:
                 return True
     return False
+
+
+def candidate_phrases(answer: str, known: Iterable[str] = (), limit: int = 8) -> list[str]:
+    """Phrases of 2 to 4 content words taken from the answer's sentences, for an editor to
+    pick from and edit: filler left out, negation kept; runs with more words the point's
+    phrases already use (`known`, matched by stem) first, then shorter, then earlier ones."""
+    known_stems = {_stem(w) for phrase in known for w in phrase_words(phrase)}
+    sentences: list[list[str]] = [[]]
+    for match in _TOKEN_RE.finditer(answer or ""):
+        if match.lastgroup == "end":
+            sentences.append([])
+        elif match.lastgroup is None:
+            for word, _, _ in _split_token(match.group()):
+                if word not in FILLER_WORDS:
+                    sentences[-1].append(word)
+    ranked: dict[str, tuple[int, int, int]] = {}
+    order = 0
+    for words in sentences:
+        for size in (2, 3, 4):
+            for start in range(len(words) - size + 1):
+                run = words[start : start + size]
+                if all(w in NEGATION_WORDS for w in run):
+                    continue
+                text = " ".join(run)
+                score = sum(_stem(w) in known_stems for w in run)
+                order += 1
+                ranked.setdefault(text, (-score, size, order))
+    return sorted(ranked, key=ranked.__getitem__)[:limit]
 
 
 def highlight_spans(answer: str, result: MarkingResult) -> list[tuple[str, str | None]]:

@@ -1,5 +1,6 @@
 """The class insight page: what a class's turned-in answers to an assignment show, per question."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.http import HttpRequest, HttpResponse
@@ -30,11 +31,50 @@ class Figure:
 
 
 @dataclass
+class Agreement:
+    """How far the instant check agreed with the teacher's ticks on a question's marked answers."""
+
+    marked: int = 0  # answers the teacher ticked the key points of
+    agreed: int = 0  # of those, the ones where the check found the same points, none dismissed
+    missed: Counter = field(default_factory=Counter)  # point key -> times the check missed it
+    over: Counter = field(default_factory=Counter)  # point key -> times it credited it wrongly
+    texts: dict[str, str] = field(default_factory=dict)  # point key -> its text
+
+    def add(self, answer: Answer, result: dict) -> None:
+        if not answer.is_judged:
+            return
+        self.marked += 1
+        found = {hit["key"] for hit in result.get("points_made", [])}
+        judged = set(answer.points_judged)
+        self.missed.update(judged - found)
+        self.over.update(found - judged)
+        self.agreed += not answer.disagrees_with(result)
+
+    def _most(self, counts: Counter) -> tuple[str, int] | None:
+        if not counts:
+            return None
+        # Most often first; a tie goes to the point that comes first in the mark scheme.
+        order = {key: index for index, key in enumerate(self.texts)}
+        key, count = min(counts.items(), key=lambda kv: (-kv[1], order.get(kv[0], len(order))))
+        return self.texts.get(key, key), count
+
+    @property
+    def most_missed(self) -> tuple[str, int] | None:
+        """The point the check missed most often (its text and how often), if any."""
+        return self._most(self.missed)
+
+    @property
+    def most_over_credited(self) -> tuple[str, int] | None:
+        return self._most(self.over)
+
+
+@dataclass
 class QuestionInsight:
     question: Question
     answered: int
     points: list[Figure]
     misconceptions: list[Figure]
+    agreement: Agreement
 
 
 def latest_answers(assignment: Assignment) -> list[Answer]:
@@ -56,6 +96,8 @@ def latest_answers(assignment: Assignment) -> list[Answer]:
             "result",
             "markscheme_version",
             "rules_version",
+            "points_judged",
+            "misconceptions_dismissed",
             "attempt__number",
             "attempt__state",
             "attempt__student__username",
@@ -94,11 +136,13 @@ def question_insights(assignment: Assignment) -> list[QuestionInsight]:
             m.key: Figure(m.key, m.key.replace("-", " ").capitalize(), m.feedback, total)
             for m in scheme.misconceptions
         }
+        agreement = Agreement(texts={p.key: p.text for p in scheme.points})
         for answer in answers:
             # The result the student and the marking view show (read afresh until returned).
             result = answer.current_result(
                 question, returned=answer.attempt.state == Attempt.State.RETURNED
             )
+            agreement.add(answer, result)
             student = answer.attempt.student
             for hit in result["points_made"]:
                 if hit["key"] in points:
@@ -107,7 +151,9 @@ def question_insights(assignment: Assignment) -> list[QuestionInsight]:
                 if hit["key"] in errors:
                     errors[hit["key"]].students.append(student)
         insights.append(
-            QuestionInsight(question, total, list(points.values()), list(errors.values()))
+            QuestionInsight(
+                question, total, list(points.values()), list(errors.values()), agreement
+            )
         )
     return insights
 

@@ -147,6 +147,7 @@ class Feedback:
     corrections: list[str] = field(default_factory=list)
     blank: bool = False  # the student wrote nothing
     unrecognised: bool = False  # an answer of substance in which the check found no point
+    by_teacher: bool = False  # returned work the teacher judged: their ticks, not the check's
 
 
 def instant_feedback(answer: Answer, *, returned: bool) -> Feedback | None:
@@ -160,19 +161,27 @@ def instant_feedback(answer: Answer, *, returned: bool) -> Feedback | None:
     result = answer.current_result(question, returned=returned)
     points = {p.key: p for p in question.key_points.all()}
     wrong = {m.key: m for m in question.misconceptions.all()}
-    made = [points[h["key"]].text for h in result.get("points_made", []) if h["key"] in points]
+    made_keys = [h["key"] for h in result.get("points_made", [])]
+    missed_keys = result.get("points_missed", [])
+    flagged = [h["key"] for h in result.get("misconceptions", [])]
+    by_teacher = returned and answer.is_judged
+    if by_teacher:  # once returned, the teacher's judgement is what the student reads
+        scheme = {*made_keys, *missed_keys}  # the points the returned result was given for
+        made_keys = [key for key in points if key in answer.points_judged]
+        missed_keys = [key for key in points if key in scheme and key not in made_keys]
+        flagged = [key for key in flagged if key not in answer.misconceptions_dismissed]
+    made = [points[key].text for key in made_keys if key in points]
     return Feedback(
         made=made,
         missed=[
             points[key].hint or "There is another point to make: look back at the lesson text."
-            for key in result.get("points_missed", [])
+            for key in missed_keys
             if key in points
         ],
-        corrections=[
-            wrong[h["key"]].feedback for h in result.get("misconceptions", []) if h["key"] in wrong
-        ],
+        corrections=[wrong[key].feedback for key in flagged if key in wrong],
         blank=not answer.text.strip(),
-        unrecognised=not made and has_substance(answer.text),
+        unrecognised=not made and not by_teacher and has_substance(answer.text),
+        by_teacher=by_teacher,
     )
 
 

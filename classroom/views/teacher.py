@@ -478,6 +478,8 @@ def attempt_mark(request: HttpRequest, pk: int) -> HttpResponse:
                 marks=form.marks(),
                 comments=form.comments(),
                 overall_comment=form.cleaned_data["overall_comment"].strip(),
+                points=form.points(),
+                dismissed=form.dismissed(),
                 return_work=returning,
                 allow_resubmission=form.cleaned_data["allow_resubmission"],
             )
@@ -508,6 +510,17 @@ def attempt_mark(request: HttpRequest, pk: int) -> HttpResponse:
     for block in blocks:
         question = block["question"]
         block["fields"] = form.question_fields(question)
+        block["points_field"], block["dismiss_field"] = form.judgement_fields(question)
+        if block["points_field"] is not None:
+            answer = block["answer"]
+            found = {hit.key for hit in block["result"].points_made} if block["result"] else set()
+            block["judged"] = answer.is_judged
+            block["ticks"] = [
+                (checkbox, point.marks, point.key in found)
+                for checkbox, point in zip(
+                    block["points_field"], question.mark_scheme.points, strict=True
+                )
+            ]
         block["bank"] = bank.get(question.pk, [])
     changes = FeedbackChange.objects.filter(attempt=attempt).select_related(
         "changed_by", "answer__question"

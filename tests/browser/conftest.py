@@ -151,6 +151,7 @@ class World:
     work: dict  # status name -> assignment
     turned_in: object  # Attempt
     returned: object  # Attempt
+    admin: object  # a content editor (superuser)
 
 
 def _answers(lesson, text: str) -> dict[int, str]:
@@ -168,6 +169,7 @@ def world(lessons) -> World:
         EnrolmentFactory,
         StudentFactory,
         TeacherFactory,
+        UserFactory,
     )
 
     now = timezone.now()
@@ -228,6 +230,9 @@ def world(lessons) -> World:
         marks={q.pk: 1 for q in questions},
         comments={q.pk: "Good start: add a date." for q in questions},
         overall_comment="Clear and careful work.",
+        # The teacher credits the first question's first point, which the check did not find:
+        # the Checker review has an answer to show.
+        points={questions[0].pk: [questions[0].key_points.active().first().key]},
         return_work=True,
         allow_resubmission=True,
     )
@@ -240,4 +245,5 @@ def world(lessons) -> World:
         texts=_answers(work["Late"].lesson, text),
         base_version=0,
     )
-    return World(teacher, student, classroom, work, turned_in, returned)
+    admin = UserFactory(username="editor", is_staff=True, is_superuser=True)
+    return World(teacher, student, classroom, work, turned_in, returned, admin)

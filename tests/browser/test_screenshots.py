@@ -49,6 +49,14 @@ SHOTS = {
         lambda w: reverse("classroom:assignment-insight", args=[w.work["Turned in"].pk]),
         None,
     ),
+    "checker-review": (
+        "admin",
+        lambda w: reverse(
+            "admin:classroom_checkerreview_review",
+            args=[w.work["Returned"].lesson.questions.active().order_by("position").first().pk],
+        ),
+        None,
+    ),
 }
 
 
@@ -57,7 +65,7 @@ def test_screenshots(browser, live_server, world):
     saved = []
     for size, (width, height) in SIZES.items():
         phone = size == "phone"
-        for who in (None, "student", "teacher"):
+        for who in (None, "student", "teacher", "admin"):
             context = browser.new_context(
                 base_url=live_server.url,
                 viewport={"width": width, "height": height},

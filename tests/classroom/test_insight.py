@@ -117,6 +117,10 @@ def text_of(html: str) -> str:
 def test_figures_and_names(client, teacher, class_of_three):
     client.force_login(teacher)
     response = client.get(url(class_of_three))
+    # Nothing marked yet: the page says what the agreement line will show.
+    assert "When you mark answers, this says how often the instant check agreed" in text_of(
+        response.content.decode()
+    )
     assert response.status_code == 200
     insights = response.context["insights"]
     why, second = insights
@@ -189,7 +193,34 @@ def test_query_count_does_not_grow_with_students(
             enrol(assignment, f"Student {n}"),
             {why: "The Bolsheviks saved Petrograd.", second: "A general."},
         )
+    # The teacher ticked the points of every other answer: the agreement costs no query.
+    judged = Answer.objects.filter(question=why).order_by("pk")[::2]
+    Answer.objects.filter(pk__in=[a.pk for a in judged]).update(points_judged=["armed"])
     client.force_login(teacher)
     with django_assert_num_queries(7):
         response = client.get(url(assignment))
-    assert response.context["insights"][0].points[0].count == students
+    insight = response.context["insights"][0]
+    assert insight.points[0].count == students
+    assert (insight.agreement.marked, insight.agreement.agreed) == (len(judged), 0)
+
+
+def test_agreement_with_the_teachers_ticks(client, teacher, class_of_three, lesson):
+    why = lesson.questions.get(key="why")
+    judgements = {
+        "Anna": (["armed", "saved"], []),  # as the check found
+        "Boris": (["armed", "saved"], []),  # the check missed "armed" in the latest attempt
+        "Clara": ([], ["kornilov-bolshevik"]),  # the teacher dismissed the misconception
+    }
+    for name, (points, dismissed) in judgements.items():
+        for answer in Answer.objects.filter(attempt__student__display_name=name, question=why):
+            answer.points_judged, answer.misconceptions_dismissed = points, dismissed
+            answer.save()
+    client.force_login(teacher)
+    response = client.get(url(class_of_three))
+    agreement = response.context["insights"][0].agreement
+    assert (agreement.marked, agreement.agreed) == (3, 1)
+    assert agreement.most_missed == ("The Red Guards were armed.", 1)
+    assert agreement.most_over_credited is None
+    page = text_of(response.content.decode())
+    assert "The instant check agreed with your ticks on 1 of 3 marked answers." in page
+    assert "It missed “The Red Guards were armed.” most often (1 time)." in page

@@ -16,8 +16,10 @@ from tests.factories import (
     EnrolmentFactory,
     KeyPointFactory,
     LessonFactory,
+    MisconceptionFactory,
     QuestionFactory,
 )
+from tests.pages import checkboxes, ticked
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +109,7 @@ def test_an_answer_of_substance_with_nothing_found_gets_honest_words(
         assert never not in feedback
     page = marking_view(client, teacher, attempt)
     assert "Read with care: the instant check found no key point in this answer." in page
-    assert "Key points the instant check did not find" in page
+    assert "not found by the instant check" in page
 
 
 def test_a_short_answer_with_nothing_found_gets_the_hints_only(
@@ -152,8 +154,7 @@ def test_student_teacher_and_insight_agree_after_the_mark_scheme_changes(
     assert "When was he let out?" in feedback
     assert UNRECOGNISED not in feedback
     page = marking_view(client, teacher, attempt)
-    made = page.split("Key points made", 1)[1].split("Key points the instant check", 1)[0]
-    assert "Trotsky was in prison." in made
+    assert "Trotsky was in prison. (1 mark; found by the instant check)" in page
     assert "Suggested mark from the key points: 1 / 2" in page
     assert insight_students(client, teacher, assignment, "in-prison") == ["Student One"]
     # Nothing was written: `remark` stores the new result.
@@ -191,5 +192,160 @@ def test_what_was_returned_stays_as_returned(client, student, teacher, assignmen
         client, student, assignment
     )
     page = marking_view(client, teacher, attempt)
-    assert "Trotsky was in prison." in page.split("Key points made", 1)[1][:200]
+    assert "Trotsky was in prison. (1 mark; found by the instant check)" in page
     assert insight_students(client, teacher, assignment, "in-prison") == ["Student One"]
+
+
+# --- The teacher's ticks and dismissals ----------------------------------------------------------
+
+
+@pytest.fixture
+def misconception(question):
+    return MisconceptionFactory(
+        question=question,
+        key="trotsky-led",
+        phrases="trotsky led defence",
+        feedback="Trotsky did not lead the defence: he was in prison.",
+    )
+
+
+def post_marking(client, teacher, attempt, question, **data):
+    client.force_login(teacher)
+    url = reverse("classroom:attempt-mark", args=[attempt.pk])
+    return client.post(url, {"overall_comment": "", **data})
+
+
+def test_ticks_are_saved_and_a_blank_mark_follows_them(
+    client, student, teacher, assignment, question
+):
+    attempt = turn_in(student, assignment, question, OWN_WORDS)
+    page = client_get_marking(client, teacher, attempt)
+    assert ticked(page, f"points_{question.pk}") == []  # the check found nothing
+    response = post_marking(
+        client,
+        teacher,
+        attempt,
+        question,
+        **{f"points_{question.pk}": ["in-prison"], f"mark_{question.pk}": "", "save": "1"},
+    )
+    assert response.status_code == 302
+    answer = Answer.objects.get(question=question)
+    assert answer.points_judged == ["in-prison"]
+    assert answer.mark == 1  # left blank: the marks of the ticked points
+    # Saved ticks are what the page ticks next time, and they say so.
+    page = client_get_marking(client, teacher, attempt)
+    assert ticked(page, f"points_{question.pk}") == ["in-prison"]
+    assert "you saved last time" in page
+
+
+def test_a_typed_mark_wins_over_the_ticks(client, student, teacher, assignment, question):
+    attempt = turn_in(student, assignment, question, "He was in prison.")
+    post_marking(
+        client,
+        teacher,
+        attempt,
+        question,
+        **{f"points_{question.pk}": ["in-prison"], f"mark_{question.pk}": "2", "save": "1"},
+    )
+    answer = Answer.objects.get(question=question)
+    assert (answer.mark, answer.points_judged) == (2, ["in-prison"])
+
+
+def test_ticks_of_points_not_in_the_question_are_ignored(
+    client, student, teacher, assignment, question
+):
+    attempt = turn_in(student, assignment, question, "He was in prison.")
+    response = post_marking(
+        client,
+        teacher,
+        attempt,
+        question,
+        **{f"points_{question.pk}": ["in-prison", "made-up"], "save": "1"},
+    )
+    assert response.status_code == 200  # a form error, nothing saved
+    assert "The mark scheme has changed since this page was opened" in response.content.decode()
+    assert Answer.objects.get(question=question).points_judged is None
+
+
+def test_dismissals_and_ticks_after_return_are_in_the_change_history(
+    client, student, teacher, assignment, question, misconception
+):
+    attempt = turn_in(student, assignment, question, "Trotsky led the defence from prison.")
+    page = client_get_marking(client, teacher, attempt)
+    assert checkboxes(page, f"dismiss_{question.pk}") == {"trotsky-led": False}
+    assert "Not in this answer" in page
+    post_marking(
+        client,
+        teacher,
+        attempt,
+        question,
+        **{f"points_{question.pk}": ["in-prison"], f"mark_{question.pk}": "", "return": "1"},
+    )
+    post_marking(
+        client,
+        teacher,
+        attempt,
+        question,
+        **{
+            f"points_{question.pk}": [],
+            f"dismiss_{question.pk}": ["trotsky-led"],
+            f"mark_{question.pk}": "",
+            "save": "1",
+        },
+    )
+    answer = Answer.objects.get(question=question)
+    assert answer.misconceptions_dismissed == ["trotsky-led"]
+    assert (answer.points_judged, answer.mark) == ([], 0)
+    changes = {c.field: (c.old_value, c.new_value) for c in answer.changes.all()}
+    assert changes == {
+        "points": ("in-prison", ""),
+        "dismissed": ("", "trotsky-led"),
+        "mark": ("1", "0"),
+    }
+    page = client_get_marking(client, teacher, attempt)
+    assert "Key points made" in page and "Misconceptions dismissed" in page  # history labels
+
+
+def test_the_student_sees_the_check_until_return_then_the_teacher(
+    client, student, teacher, assignment, question, misconception
+):
+    attempt = turn_in(student, assignment, question, "Trotsky led the defence from prison.")
+    before = student_feedback(client, student, assignment)
+    assert "Trotsky did not lead the defence" in before
+    post_marking(
+        client,
+        teacher,
+        attempt,
+        question,
+        **{
+            f"points_{question.pk}": ["released-later"],
+            f"dismiss_{question.pk}": ["trotsky-led"],
+            f"mark_{question.pk}": "",
+            "save": "1",
+        },
+    )
+    # Saved, not returned: still the instant check.
+    assert "You explained: He was released" not in student_feedback(client, student, assignment)
+    post_marking(
+        client,
+        teacher,
+        attempt,
+        question,
+        **{
+            f"points_{question.pk}": ["released-later"],
+            f"dismiss_{question.pk}": ["trotsky-led"],
+            f"mark_{question.pk}": "",
+            "return": "1",
+        },
+    )
+    after = student_feedback(client, student, assignment)
+    assert "Well done. You explained: He was released only after the danger had passed." in after
+    assert "Points your teacher did not find in this answer" in after
+    assert "Where was Trotsky in August 1917?" in after  # the unticked point's hint
+    assert "Trotsky did not lead the defence" not in after  # dismissed
+    assert "Well done. You explained: Trotsky was in prison." not in after
+
+
+def client_get_marking(client, teacher, attempt) -> str:
+    client.force_login(teacher)
+    return client.get(reverse("classroom:attempt-mark", args=[attempt.pk])).content.decode()

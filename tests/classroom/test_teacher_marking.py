@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -20,6 +21,7 @@ from tests.factories import (
     StudentFactory,
     TeacherFactory,
 )
+from tests.pages import checkboxes, ticked
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +38,8 @@ def assignment(teacher):
     classroom = ClassroomFactory(teacher=teacher)
     assignment = AssignmentFactory(classroom=classroom, lesson__title="The Kornilov revolt")
     question = QuestionFactory(lesson=assignment.lesson, marks=2, position=1)
-    KeyPointFactory(question=question, text="Seen as saviours of Petrograd")
-    KeyPointFactory(question=question, text="Support grew", phrases="support grew")
+    KeyPointFactory(question=question, key="saviours", text="Seen as saviours of Petrograd")
+    KeyPointFactory(question=question, key="support", text="Support grew", phrases="support grew")
     return assignment
 
 
@@ -75,7 +77,9 @@ def test_marking_view_shows_highlights_and_suggested_mark(client, teacher, assig
     for word in ("Mark", "Comment", "Overall comment", "Return", "Allow resubmission"):
         assert word in html
     question = assignment.lesson.questions.get()
-    assert f'name="mark_{question.pk}" value="1"' in html  # the suggested mark, prefilled
+    # The points the check found are ticked; the mark is left for the ticks to give.
+    assert checkboxes(html, f"points_{question.pk}") == {"saviours": True, "support": False}
+    assert f'name="mark_{question.pk}" placeholder="1"' in html
     assert "js/marking.js" in html and "<script>" not in html
 
 
@@ -355,10 +359,10 @@ def test_marking_view_shows_the_total_so_far(client, teacher, assignment):
     attempt = _turned_in(assignment)
     client.force_login(teacher)
     url = reverse("classroom:attempt-mark", args=[attempt.pk])
-    text = " ".join(client.get(url).content.decode().split())
+    text = " ".join(re.sub(r"<[^>]+>", " ", client.get(url).content.decode()).split())
     assert "Total so far: not marked yet, out of 2." in text
     attempt.answers.update(mark=2)
-    text = " ".join(client.get(url).content.decode().split())
+    text = " ".join(re.sub(r"<[^>]+>", " ", client.get(url).content.decode()).split())
     assert "Total so far: 2 out of 2." in text
 
 
@@ -405,10 +409,8 @@ def test_the_marking_view_follows_a_changed_mark_scheme(client, teacher, assignm
     new = KeyPointFactory(question=question, text="Names the general", phrases="from kornilov")
     client.force_login(teacher)
     html = client.get(reverse("classroom:attempt-mark", args=[attempt.pk])).content.decode()
-    made = html.split("Key points made", 1)[1].split(
-        "Key points the instant check did not find", 1
-    )[0]
-    assert "Names the general" in made
+    assert new.key in ticked(html, f"points_{question.pk}")
+    assert "Names the general" in html
     stored = attempt.answers.get().result  # nothing is saved: `remark` does that
     assert new.key not in [hit["key"] for hit in stored["points_made"]]
 

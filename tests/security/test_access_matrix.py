@@ -239,3 +239,35 @@ def test_only_staff_reach_the_admin(world, role):
     response = client.get("/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_only_the_class_teacher_ticks_key_points(world):
+    """The ticks are posted with the marking form: teacher A's class only."""
+    url = reverse("classroom:attempt-mark", args=[world.attempt.pk])
+    point = world.question.key_points.get().key
+    data = {f"points_{world.question.pk}": [point], f"mark_{world.question.pk}": "", "save": "1"}
+    people = clients(world, "teacher")
+    problems = [
+        check(people[role].post(url, data), expected, f"POST {url} as {role}")
+        for role, expected in zip(ROLES[:3], (LOGIN, 403, 404), strict=True)
+    ]
+    assert not [p for p in problems if p], problems
+    answer = world.attempt.answers.get()
+    assert answer.points_judged is None and answer.mark is None
+    assert people["owner"].post(url, data).status_code == 302
+    answer.refresh_from_db()
+    assert answer.points_judged == [point]
+
+
+@pytest.mark.parametrize("role", ["visitor", "other student", "other teacher", "owner"])
+def test_only_staff_reach_the_checker_review(world, role):
+    """The review pages show students' words: staff only, whoever else asks."""
+    client = clients(world, "teacher")[role]
+    urls = [
+        reverse("admin:classroom_checkerreview_changelist"),
+        reverse("admin:classroom_checkerreview_review", args=[world.question.pk]),
+    ]
+    for url in urls:
+        for response in (client.get(url), client.post(url, {"action": "remark"})):
+            assert response.status_code == 302, url
+            assert response["Location"].startswith("/admin/login/"), url

@@ -192,6 +192,9 @@ def test_the_export_holds_the_answers_marks_and_feedback(admin_client, marked):
     assert answer["comment"] == "Better on a second look."
     assert answer["instant_feedback"] == Answer.objects.get(attempt=marked.attempt).result
     assert answer["instant_feedback"]  # the engine's result at turn-in
+    stored = Answer.objects.get(attempt=marked.attempt)
+    assert answer["key_points_ticked_by_teacher"] == stored.points_judged
+    assert answer["misconceptions_dismissed_by_teacher"] == stored.misconceptions_dismissed
     fields = {change["field"] for change in attempt["feedback_changes"]}
     assert {"mark", "comment"} <= fields
 

@@ -156,11 +156,28 @@ class Command(BaseCommand):
         self, student: User, assignment: Assignment, teacher: User, *, allow_resubmission: bool
     ) -> None:
         attempt = assignment.attempts.get(student=student)
-        answers = list(attempt.answers.all())
+        answers = sorted(
+            attempt.answers.select_related("question"), key=lambda a: a.question.position
+        )
+        # The teacher ticks what the check found, but credits one more point in the first
+        # answer (made in words the check does not know) and dismisses any misconception the
+        # check flagged in the second: the agreement figures and the Checker review have
+        # something to show. Marks are left to follow the ticks.
+        points, dismissed = {}, {}
+        for index, answer in enumerate(answers):
+            result = answer.result or {"points_made": [], "points_missed": [], "misconceptions": []}
+            ticked = [hit["key"] for hit in result["points_made"]]
+            if index == 0:
+                ticked += result["points_missed"][:1]
+            points[answer.question_id] = ticked
+            flagged = [hit["key"] for hit in result["misconceptions"]]
+            dismissed[answer.question_id] = flagged if index == 1 else []
         services.return_attempt(
             attempt=attempt,
             teacher=teacher,
-            marks={a.question_id: a.suggested_mark for a in answers},
+            marks={a.question_id: None for a in answers},
+            points=points,
+            dismissed=dismissed,
             comments={a.question_id: "Good use of evidence. Add one more reason." for a in answers},
             overall_comment="A solid start: read the hints and try again.",
             allow_resubmission=allow_resubmission,
