@@ -5,6 +5,7 @@ import io
 import re
 
 import pytest
+import yaml
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -214,6 +215,21 @@ def test_a_phrase_of_filler_only_is_refused(client, editor, question, reviewed):
     response = client.post(review_url(question), {**data, "phrase": "the of a"})
     assert "not only filler words" in response.content.decode()
     assert KeyPoint.objects.get(key="in-prison").phrases == "in prison"
+
+
+def test_a_sample_added_here_is_exported_like_any_other(
+    client, editor, question, reviewed, tmp_path
+):
+    client.force_login(editor)
+    client.post(review_url(question), {"action": "add-sample", "answer": reviewed["missed"].pk})
+    call_command("export_lessons", "--out", str(tmp_path), stdout=io.StringIO())
+    exported = yaml.safe_load((tmp_path / "kornilov-revolt.yaml").read_text())
+    (entry,) = [q for q in exported["questions"] if q["key"] == "trotsky"]
+    assert entry["samples"][-1] == {
+        "answer": OWN_WORDS,
+        "expect": ["in-prison"],
+        "misconceptions": [],
+    }
 
 
 def test_sample_and_phrase_make_check_markscheme_pass(client, editor, question, reviewed):

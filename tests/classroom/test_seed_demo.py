@@ -5,7 +5,15 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from classroom.models import Assignment, Attempt, Classroom, Status, User, work_status
+from classroom.models import (
+    Answer,
+    Assignment,
+    Attempt,
+    Classroom,
+    Status,
+    User,
+    work_status,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -51,6 +59,14 @@ def test_seed_demo_creates_accounts_classes_and_every_status(shipped_lessons):
     kornilov_questions = Assignment.objects.get(lesson__slug="kornilov-revolt").lesson.questions
     bank = User.objects.get(username="demo-teacher").comment_bank
     assert bank.count() == 2 * kornilov_questions.active().count() > 0
+    # Returned work carries the teacher's ticks, some differing from the check: the agreement
+    # figures and the Checker review have something to show.
+    judged = Answer.objects.filter(points_judged__isnull=False).select_related("question")
+    assert judged.exists()
+    assert any(
+        answer.disagrees_with(answer.current_result(answer.question, returned=True))
+        for answer in judged
+    )
 
 
 @pytest.mark.django_db
