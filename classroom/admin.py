@@ -298,9 +298,67 @@ class AttemptAdmin(admin.ModelAdmin):
     search_fields = ["student__username", "student__display_name", "assignment__classroom__name"]
     ordering = ["-created_at"]
     list_select_related = ["student", "assignment__lesson", "assignment__classroom"]
-    autocomplete_fields = ["student", "assignment", "returned_by"]
-    readonly_fields = ["version", "created_at", "saved_at"]
+    autocomplete_fields = ["student", "assignment"]
+    # The state and what goes with it change only through the services (turn in, unsubmit,
+    # return), which keep them consistent and take the work's lock.
+    readonly_fields = [
+        "state",
+        "turned_in_at",
+        "is_late",
+        "returned_at",
+        "returned_by",
+        "version",
+        "created_at",
+        "saved_at",
+    ]
     inlines = [AnswerInline]
+
+    # Marks, comments and the overall comment changed here are saved by the same service as
+    # the marking view: under the work's lock, and in the change history once returned.
+
+    def save_model(self, request: HttpRequest, obj: Attempt, form, change: bool) -> None:
+        if change:
+            request._feedback = {
+                "overall_comment": obj.overall_comment,
+                "marks": {},
+                "comments": {},
+            }
+            obj.overall_comment = form.initial.get("overall_comment", "")
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        feedback = getattr(request, "_feedback", None)
+        if formset.model is Answer and feedback is not None:
+            for answer_form in formset.forms:
+                answer = answer_form.instance
+                if answer.pk is None or answer_form in formset.deleted_forms:
+                    continue
+                for field, into in (("mark", "marks"), ("comment", "comments")):
+                    if field in answer_form.changed_data:
+                        feedback[into][answer.question_id] = getattr(answer, field)
+                        setattr(answer, field, answer_form.initial.get(field))
+        super().save_formset(request, form, formset, change)
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        feedback = getattr(request, "_feedback", None)
+        if feedback is None:
+            return
+        attempt = form.instance
+        if attempt.state == Attempt.State.DRAFT:
+            # A draft has no marks yet: only the overall comment can be kept.
+            Attempt.objects.filter(pk=attempt.pk).update(
+                overall_comment=feedback["overall_comment"]
+            )
+            return
+        services.mark_attempt(
+            attempt=attempt,
+            teacher=attempt.assignment.classroom.teacher,
+            marks=feedback["marks"],
+            comments=feedback["comments"],
+            overall_comment=feedback["overall_comment"],
+            changed_by=request.user,
+        )
 
 
 @admin.register(Answer)

@@ -3,7 +3,9 @@
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -156,12 +158,26 @@ class Assignment(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_at__isnull=True)
+                | Q(due_at__isnull=True)
+                | Q(due_at__gte=F("start_at")),
+                name="assignment_due_not_before_start",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.lesson} for {self.classroom}"
 
     def get_absolute_url(self) -> str:
         return reverse("classroom:assignment-detail", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        if self.start_at and self.due_at and self.due_at < self.start_at:
+            raise ValidationError(
+                {"due_at": "Due must not be before the start: move Due later or the start earlier."}
+            )
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         return self.due_at is not None and (now or timezone.now()) > self.due_at
@@ -179,6 +195,41 @@ class Status(models.TextChoices):
     LATE = "late", "Late"
     MISSING = "missing", "Missing"
     RETURNED = "returned", "Returned"
+
+
+class StudentWork(models.Model):
+    """One student's work on one assignment: the row every write to it locks first.
+
+    Saving, turning in, unsubmitting, resubmitting, marking, returning and erasing all take
+    this lock, so two of them on the same work (a teacher returning while the student
+    unsubmits) run one after the other, never interleaved.
+    """
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="+")
+    student = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "student"], name="studentwork_one_per_student"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} on {self.assignment}"
+
+    @classmethod
+    def lock(cls, *, assignment_id: int, student_id: int) -> None:
+        """Take the lock on this work until the end of the transaction (made on first use).
+
+        Only this row is locked (`of=("self",)`), not the assignment, class and lesson rows
+        every marking teacher shares. SQLite has no row locks: there, IMMEDIATE transactions
+        already run one writer at a time.
+        """
+        cls.objects.get_or_create(assignment_id=assignment_id, student_id=student_id)
+        cls.objects.select_for_update(of=("self",)).filter(
+            assignment_id=assignment_id, student_id=student_id
+        ).values_list("pk").get()
 
 
 class AttemptQuerySet(models.QuerySet):
@@ -232,6 +283,21 @@ class Attempt(models.Model):
                 condition=~models.Q(state="returned"),
                 name="attempt_one_open_per_student",
             ),
+            models.CheckConstraint(
+                condition=Q(state__in=["draft", "turned_in", "returned"]),
+                name="attempt_state_known",
+            ),
+            # Turned in exactly when turned in or returned; returned exactly when returned.
+            models.CheckConstraint(
+                condition=Q(state="draft", turned_in_at__isnull=True)
+                | Q(state__in=["turned_in", "returned"], turned_in_at__isnull=False),
+                name="attempt_turned_in_at_with_state",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="returned", returned_at__isnull=False, returned_by__isnull=False)
+                | Q(~Q(state="returned"), returned_at__isnull=True, returned_by__isnull=True),
+                name="attempt_returned_with_state",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -246,6 +312,40 @@ class Attempt(models.Model):
         """Sum of the teacher's marks (None until any answer is marked); uses prefetched answers."""
         marks = [a.mark for a in self.answers.all() if a.mark is not None]
         return sum(marks) if marks else None
+
+    # --- State transitions: each sets every field that goes with it, and only applies to the
+    # --- state it starts from (compare-and-set), so a stale request changes nothing.
+
+    def _move(self, expected: str, **fields: object) -> bool:
+        """Write `fields` (the new state among them) only if the row is still in `expected`;
+        True when it was. The caller holds the work's lock (StudentWork.lock)."""
+        fields["version"] = self.version + 1
+        updated = Attempt.objects.filter(pk=self.pk, state=expected).update(**fields)
+        if updated:
+            for name, value in fields.items():
+                setattr(self, name, value)
+        return bool(updated)
+
+    def turn_in(self, *, now: datetime) -> bool:
+        return self._move(
+            self.State.DRAFT,
+            state=self.State.TURNED_IN,
+            turned_in_at=now,
+            is_late=self.assignment.is_overdue(now),
+        )
+
+    def unsubmit(self) -> bool:
+        return self._move(
+            self.State.TURNED_IN, state=self.State.DRAFT, turned_in_at=None, is_late=False
+        )
+
+    def return_to_student(self, *, teacher: User, now: datetime) -> bool:
+        return self._move(
+            self.State.TURNED_IN,
+            state=self.State.RETURNED,
+            returned_at=now,
+            returned_by=teacher,
+        )
 
     def status(self, now: datetime | None = None) -> Status:
         if self.state == self.State.RETURNED:

@@ -27,6 +27,7 @@ from classroom.models import (
     CommentBankEntry,
     Enrolment,
     FeedbackChange,
+    StudentWork,
     User,
 )
 from lessons.models import KeyPoint, Lesson, Question
@@ -297,21 +298,22 @@ def mark_attempt(
     points: Mapping[int, Sequence[str]] | None = None,
     dismissed: Mapping[int, Sequence[str]] | None = None,
     return_work: bool = False,
-    allow_resubmission: bool = False,
+    allow_resubmission: bool | None = None,
+    changed_by: User | None = None,
 ) -> Attempt:
     """Save marks, comments and the teacher's judgement (all keyed by question id); with
-    `return_work`, send them back.
+    `return_work`, send them back. `teacher` is the class's teacher; `changed_by` who made the
+    change when it is not them (an admin). `allow_resubmission` None keeps what it was.
 
     `points` are the key points the teacher ticked as made in each answer, `dismissed` the
     flagged misconceptions they judged not in it. A mark left blank on an answer with ticks is
     the marks of the ticked points, capped at the question's marks. Once work is returned,
     every change of a mark, comment, tick or dismissal is recorded as a FeedbackChange.
     """
-    attempt = (
-        Attempt.objects.select_for_update()
-        .select_related("assignment__lesson")
-        .get(pk=attempt.pk, assignment__classroom__teacher=teacher)
-    )
+    mine = Attempt.objects.filter(pk=attempt.pk, assignment__classroom__teacher=teacher)
+    ids = mine.values("assignment_id", "student_id").get()
+    StudentWork.lock(**ids)
+    attempt = mine.select_related("assignment__lesson").get()
     if attempt.state == Attempt.State.DRAFT:
         raise ServiceError("This work has not been turned in yet, so it cannot be marked.")
     questions = {
@@ -338,6 +340,7 @@ def mark_attempt(
             )
     was_returned = attempt.state == Attempt.State.RETURNED
     now = timezone.now()
+    by = changed_by or teacher
     answers = {a.question_id: a for a in attempt.answers.all()}
     changes: list[FeedbackChange] = []
     for question_id in set(marks) | set(comments) | set(points) | set(dismissed):
@@ -365,10 +368,10 @@ def mark_attempt(
             for field, (old, value) in new.items():
                 if isinstance(value, list):
                     old, value = ", ".join(old or []), ", ".join(value)
-                _record_change(changes, attempt, answer, field, old, value, teacher)
+                _record_change(changes, attempt, answer, field, old, value, by)
         answer.mark, answer.comment = mark, comment
         answer.points_judged, answer.misconceptions_dismissed = ticked, not_in
-        answer.marked_by, answer.marked_at = teacher, now
+        answer.marked_by, answer.marked_at = by, now
         answer.save(
             update_fields=[
                 "mark",
@@ -382,19 +385,17 @@ def mark_attempt(
     if was_returned:
         old = attempt.overall_comment
         field = FeedbackChange.Field.OVERALL_COMMENT
-        _record_change(changes, attempt, None, field, old, overall_comment, teacher)
+        _record_change(changes, attempt, None, field, old, overall_comment, by)
     FeedbackChange.objects.bulk_create(changes)
     attempt.overall_comment = overall_comment
     fields = ["overall_comment"]
-    if return_work or was_returned:  # returned work: "Save" changes what the student sees
+    if allow_resubmission is not None and (return_work or was_returned):
+        # Returned work: "Save" changes what the student sees.
         attempt.resubmission_allowed = allow_resubmission
         fields.append("resubmission_allowed")
-    if return_work:
-        if not was_returned:
-            attempt.state = Attempt.State.RETURNED
-            attempt.returned_at, attempt.returned_by = now, teacher
-            fields += ["state", "returned_at", "returned_by"]
     attempt.save(update_fields=fields)
+    if return_work and not was_returned and not attempt.return_to_student(teacher=teacher, now=now):
+        raise ServiceError(STALE)
     return attempt
 
 
@@ -533,9 +534,16 @@ def register_student(
     return student
 
 
-def _lock_student(student: User) -> None:
-    """Serialise one student's writes (two tabs, a double click) on their own user row."""
-    User.objects.select_for_update().filter(pk=student.pk).values_list("pk").first()
+def _lock_work(student: User, assignment: Assignment) -> None:
+    """Serialise every write to one student's work on one assignment (two tabs, a double
+    click, a teacher returning while the student unsubmits): see StudentWork.lock."""
+    StudentWork.lock(assignment_id=assignment.pk, student_id=student.pk)
+
+
+STALE = (
+    "This work changed a moment ago (in another tab, or by your teacher). Reload the page to"
+    " see where it stands."
+)
 
 
 def _latest_attempt(
@@ -619,7 +627,7 @@ def save_draft(
     Raises DraftConflict when the draft changed since `base_version` (and the texts differ),
     AnswersTooLong, or ServiceError when the work is turned in or returned.
     """
-    _lock_student(student)
+    _lock_work(student, assignment)
     attempt, _ = _write_draft(
         student=student,
         assignment=assignment,
@@ -644,7 +652,7 @@ def turn_in(
     Idempotent: when the open attempt is already turned in (a double click) it is returned as is.
     """
     now = now or timezone.now()
-    _lock_student(student)
+    _lock_work(student, assignment)
     latest = _latest_attempt(student, assignment, with_answers=False)
     if latest is not None and latest.state == Attempt.State.TURNED_IN:
         return latest
@@ -669,18 +677,16 @@ def turn_in(
         list(answers.values()), ["result", "markscheme_version", "rules_version"]
     )
     Answer.objects.bulk_create(blank.values())
-    attempt.state = Attempt.State.TURNED_IN
-    attempt.turned_in_at = now
-    attempt.is_late = assignment.is_overdue(now)
-    attempt.version += 1
-    attempt.save(update_fields=["state", "turned_in_at", "is_late", "version"])
+    attempt.assignment = assignment
+    if not attempt.turn_in(now=now):
+        raise ServiceError(STALE)
     return attempt
 
 
 @transaction.atomic
 def unsubmit(*, student: User, assignment: Assignment) -> Attempt:
     """Take turned-in work back to Draft; not once the teacher has returned it."""
-    _lock_student(student)
+    _lock_work(student, assignment)
     attempt = _latest_attempt(student, assignment, with_answers=False)
     if attempt is None or attempt.state == Attempt.State.DRAFT:
         raise ServiceError("This work is not turned in, so there is nothing to unsubmit.")
@@ -688,18 +694,15 @@ def unsubmit(*, student: User, assignment: Assignment) -> Attempt:
         raise ServiceError(
             "Your teacher has already returned this work, so it can't be unsubmitted."
         )
-    attempt.state = Attempt.State.DRAFT
-    attempt.turned_in_at = None
-    attempt.is_late = False
-    attempt.version += 1
-    attempt.save(update_fields=["state", "turned_in_at", "is_late", "version"])
+    if not attempt.unsubmit():
+        raise ServiceError(STALE)
     return attempt
 
 
 @transaction.atomic
 def resubmit(*, student: User, assignment: Assignment) -> Attempt:
     """Start a new draft attempt from the returned one's texts, when the teacher allows it."""
-    _lock_student(student)
+    _lock_work(student, assignment)
     latest = _latest_attempt(student, assignment)
     if latest is None or latest.state != Attempt.State.RETURNED:
         raise ServiceError("Only returned work can be resubmitted.")
@@ -905,6 +908,8 @@ def erase_student(*, student: User, erased_by: User) -> dict[str, int]:
     student = User.objects.select_for_update().filter(pk=student.pk).first()
     if student is None:
         raise ServiceError("That student no longer exists.")
+    # Every piece of their work, so no save or marking is half-way through as it goes.
+    list(StudentWork.objects.select_for_update(of=("self",)).filter(student=student))
     refusal = erase_refusal(student)
     if refusal:
         raise ServiceError(refusal)

@@ -1,6 +1,7 @@
 """factory_boy factories for the project's models."""
 
 import factory
+from django.utils import timezone
 
 from classroom.models import User
 from lessons.models import KeyPoint, KeyTerm, Lesson, Misconception, Question, SampleAnswer, Section
@@ -146,6 +147,15 @@ class AttemptFactory(factory.django.DjangoModelFactory):
     student = factory.SubFactory(StudentFactory)
     number = 1
     state = "turned_in"
+    # What goes with the state (the database checks it): turned in when turned in or
+    # returned; returned by the class's teacher when returned.
+    turned_in_at = factory.LazyAttribute(
+        lambda a: timezone.now() if a.state in ("turned_in", "returned") else None
+    )
+    returned_at = factory.LazyAttribute(lambda a: timezone.now() if a.state == "returned" else None)
+    returned_by = factory.LazyAttribute(
+        lambda a: a.assignment.classroom.teacher if a.state == "returned" else None
+    )
 
 
 class AnswerFactory(factory.django.DjangoModelFactory):

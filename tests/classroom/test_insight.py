@@ -28,6 +28,8 @@ def hand_in(assignment, student, texts, *, number=1, state=Attempt.State.TURNED_
         number=number,
         state=state,
         turned_in_at=None if state == Attempt.State.DRAFT else timezone.now(),
+        returned_at=timezone.now() if state == Attempt.State.RETURNED else None,
+        returned_by=assignment.classroom.teacher if state == Attempt.State.RETURNED else None,
     )
     for question, text in texts.items():
         question = Question.objects.with_markscheme().get(pk=question.pk)

@@ -19,7 +19,14 @@ def make_answer(assignment, student, question, text, *, state=Attempt.State.TURN
         assignment=assignment,
         student=student,
         number=1,
-        defaults={"state": state, "turned_in_at": timezone.now()},
+        defaults={
+            "state": state,
+            "turned_in_at": None if state == Attempt.State.DRAFT else timezone.now(),
+            "returned_at": timezone.now() if state == Attempt.State.RETURNED else None,
+            "returned_by": (
+                assignment.classroom.teacher if state == Attempt.State.RETURNED else None
+            ),
+        },
     )
     question = type(question).objects.with_markscheme().get(pk=question.pk)
     return Answer.objects.create(

@@ -384,7 +384,11 @@ def test_unsubmit_takes_work_back_to_draft_until_returned(client, student, assig
     assert f'name="version" value="{attempt.version}"' in html
 
     services.turn_in(student=student, assignment=assignment, texts={}, base_version=attempt.version)
-    Attempt.objects.update(state=Attempt.State.RETURNED)
+    Attempt.objects.update(
+        state=Attempt.State.RETURNED,
+        returned_at=timezone.now(),
+        returned_by=assignment.classroom.teacher,
+    )
     with pytest.raises(services.ServiceError, match="already returned"):
         services.unsubmit(student=student, assignment=assignment)
 
@@ -396,6 +400,7 @@ def _return(attempt, *, allow, mark=1, comment="Good start."):
         answer.save()
     attempt.state = Attempt.State.RETURNED
     attempt.returned_at = timezone.now()
+    attempt.returned_by = attempt.assignment.classroom.teacher
     attempt.overall_comment = "Add more detail."
     attempt.resubmission_allowed = allow
     attempt.save()

@@ -44,8 +44,7 @@ def test_teacher_post_without_token_is_refused(csrf_client, world):
 
 
 def test_student_save_without_token_is_refused(csrf_client, world):
-    world.attempt.state = "draft"
-    world.attempt.save()
+    world.attempt.unsubmit()
     csrf_client.force_login(world.student_a)
     url = reverse("classroom:work-save", args=[world.assignment.pk])
     response = csrf_client.post(url, {f"answer-{world.question.pk}": "overwritten", "version": 99})
