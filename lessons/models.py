@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
+from django.utils.text import slugify
 
 from lessons.marking import Criterion, MarkScheme, phrase_words
 
@@ -171,6 +172,14 @@ class KeyTerm(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+    def get_absolute_url(self) -> str:
+        return f"{self.lesson.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self) -> str:
+        """The id of the term on its lesson page, which the glossary links to."""
+        return f"term-{slugify(self.term)}"
 
 
 class QuestionQuerySet(models.QuerySet):

@@ -7,5 +7,6 @@ app_name = "lessons"
 urlpatterns = [
     path("", views.lesson_list, name="lesson-list"),
     path("overview/", views.overview, name="overview"),
+    path("glossary/", views.glossary, name="glossary"),
     path("lessons/<slug:slug>/", views.lesson_detail, name="lesson-detail"),
 ]

@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from lessons.models import Lesson, Question
+from lessons.models import KeyTerm, Lesson, Question
 from lessons.rendering import rendered_lesson, versioned
 
 
@@ -13,9 +13,30 @@ def lesson_list(request: HttpRequest) -> HttpResponse:
     return render(request, "lessons/lesson_list.html", {"lessons": lessons})
 
 
+# The key of the topic's big question, asked in the last lesson and shown on the overview.
+BIG_QUESTION_KEY = "big-question"
+
+
 def overview(request: HttpRequest) -> HttpResponse:
     lessons = Lesson.objects.all()
-    return render(request, "lessons/overview.html", {"lessons": lessons})
+    big_question = (
+        Question.objects.active().filter(key=BIG_QUESTION_KEY).select_related("lesson").first()
+    )
+    context = {"lessons": lessons, "big_question": big_question}
+    return render(request, "lessons/overview.html", context)
+
+
+def glossary(request: HttpRequest) -> HttpResponse:
+    """Every key term of every lesson, A to Z, each linking to the lesson that explains it."""
+    terms = sorted(
+        KeyTerm.objects.select_related("lesson"),
+        key=lambda t: (t.term.casefold(), t.lesson.order, t.lesson.slug),
+    )
+    letters: dict[str, list[KeyTerm]] = {}
+    for term in terms:
+        initial = term.term[:1].upper()
+        letters.setdefault(initial if initial.isalpha() else "#", []).append(term)
+    return render(request, "lessons/glossary.html", {"letters": letters})
 
 
 def lesson_context(lesson: Lesson) -> dict[str, object]:

@@ -27,6 +27,7 @@ def _work(status):
 PAGES = {
     "lesson list": (None, lambda w: reverse("lessons:lesson-list")),
     "overview": (None, lambda w: reverse("lessons:overview")),
+    "glossary": (None, lambda w: reverse("lessons:glossary")),
     "lesson page": (None, lambda w: "/lessons/kornilov-revolt/"),
     "login": (None, lambda w: reverse("login")),
     "join": (None, lambda w: reverse("classroom:join")),

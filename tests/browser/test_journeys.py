@@ -364,3 +364,25 @@ def test_teacher_keeps_a_comment_bank(page, kornilov, teacher_user, first_prompt
     expect(page.get_by_text("Deleted from your comment bank")).to_be_visible()
     expect(page.get_by_text("Your comment bank is empty")).to_be_visible()
     assert not teacher_user.comment_bank.exists()
+
+
+def _tab_to(page, starts_with: str, limit: int = 300) -> None:
+    """Press Tab until the focused element's text starts with `starts_with`."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        text = page.evaluate("document.activeElement && document.activeElement.textContent")
+        if text and " ".join(text.split()).startswith(starts_with):
+            return
+    pytest.fail(f"No element starting with {starts_with!r} could be reached with Tab")
+
+
+def test_glossary_is_reached_and_used_with_the_keyboard(page, kornilov):
+    page.goto(kornilov.get_absolute_url())
+    _tab_to(page, "Glossary")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Glossary", level=1)).to_be_visible()
+    term = kornilov.key_terms.order_by("position").first()
+    _tab_to(page, f"In “{kornilov.title}”: {term.term}")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(re.escape(term.get_absolute_url()) + "$"))
+    expect(page.get_by_role("term").filter(has_text=term.term).first).to_be_visible()

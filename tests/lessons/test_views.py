@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
 from lessons import rendering
-from lessons.models import Lesson, Section
+from lessons.models import KeyTerm, Lesson, Question, Section
 from tests.factories import KeyTermFactory, LessonFactory, QuestionFactory, SectionFactory
 
 
@@ -27,7 +27,11 @@ def test_home_lists_lessons_in_order_with_summaries(client, shipped_lessons):
 @pytest.mark.django_db
 def test_overview_has_the_big_question_and_timeline(client, shipped_lessons):
     html = client.get("/overview/").content.decode()
-    assert "Why were the Bolsheviks able to seize power in October 1917?" in html
+    big = Question.objects.get(key="big-question", lesson__slug="bolshevik-support")
+    assert escape(big.prompt) in html
+    assert "How far was the Kornilov revolt the main reason" in big.prompt
+    assert f'href="{big.get_absolute_url()}">Answer the big question</a>' in html
+    assert '<a href="/glossary/">glossary</a>' in html
     assert 'class="timeline' in html
     assert "Old Style" in html
     for lesson in shipped_lessons:
@@ -175,7 +179,7 @@ def test_healthz(client):
 def test_overview_query_count(client, shipped_lessons):
     with CaptureQueriesContext(connection) as ctx:
         client.get("/overview/")
-    assert len(ctx.captured_queries) == 1
+    assert len(ctx.captured_queries) == 2  # the lessons, the big question
 
 
 @pytest.mark.django_db
@@ -200,3 +204,29 @@ def test_pages_name_an_icon_the_app_serves(client):
     html = client.get("/lessons/").content.decode()
     assert '<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">' in html
     assert finders.find("img/favicon.svg")
+
+
+@pytest.mark.django_db
+def test_glossary_lists_every_key_term_a_to_z_with_links_that_land(client, shipped_lessons):
+    response = client.get("/glossary/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    terms = list(KeyTerm.objects.select_related("lesson"))
+    assert terms
+    positions = [html.index(f"<dt>{escape(term.term)}</dt>") for term in terms]
+    by_name = sorted(zip((t.term.casefold() for t in terms), positions, strict=True))
+    assert [p for _, p in by_name] == sorted(positions)  # A to Z
+    pages = {}
+    for term in terms:
+        assert f'href="{term.get_absolute_url()}"' in html
+        url = term.lesson.get_absolute_url()
+        pages.setdefault(url, client.get(url).content.decode())
+        assert f'id="{term.anchor}"' in pages[url]  # the link lands on the term
+        assert '<a href="/glossary/">' in pages[url]  # and every lesson links back
+
+
+@pytest.mark.django_db
+def test_glossary_query_count(client, shipped_lessons):
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/glossary/")
+    assert len(ctx.captured_queries) == 1

@@ -29,6 +29,7 @@ EXPECTED = {
     # Public
     "lessons:lesson-list": PUBLIC,
     "lessons:overview": PUBLIC,
+    "lessons:glossary": PUBLIC,
     "lessons:lesson-detail": PUBLIC,
     "login": PUBLIC,
     "classroom:join": PUBLIC,  # a teacher is told joining is for students
