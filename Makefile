@@ -7,7 +7,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 # Production values for `check --deploy`: the same checks a real deployment must pass.
 DEPLOY_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=deploy-check-$(shell printf '%064d' 0 | tr 0 x)-key \
-	DJANGO_ALLOWED_HOSTS=classroom.example.org
+	DJANGO_ALLOWED_HOSTS=classroom.example.org EMAIL_URL=smtp+tls://classroom:secret@smtp.example.org:587
 
 .PHONY: run test lint serve setup screenshots bench backup clean
 

@@ -1,11 +1,11 @@
 """Forms of the classroom app: teachers' first, then students'."""
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, UserCreationForm
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
@@ -13,6 +13,27 @@ from classroom.models import Assignment, Classroom, CommentBankEntry, User
 from lessons.models import Lesson, Question
 
 # Teacher ---------------------------------------------------------------------------------------
+
+
+class NewPasswordForm(PasswordChangeForm):
+    """Django's password change, where the new password must differ from the current one
+    (for a first-time password, the one on the login card)."""
+
+    def __init__(self, user, *args, **kwargs) -> None:
+        super().__init__(user, *args, **kwargs)
+        if user.must_change_password:
+            self.fields["old_password"].label = "First-time password (from your card)"
+
+    def clean(self) -> dict:
+        data = super().clean()
+        new = data.get("new_password1")
+        if new and self.user.check_password(new):
+            self.add_error(
+                "new_password1",
+                "Choose a new password: it must be different from the one you have now"
+                + (" (the one on your card)." if self.user.must_change_password else "."),
+            )
+        return data
 
 
 class TeacherPasswordResetForm(PasswordResetForm):
@@ -126,7 +147,21 @@ class _AssignmentFieldsForm(forms.Form):
     )
     accept_late = forms.BooleanField(label="Accept late work", required=False, initial=True)
 
+    # Dates a school year can have; far-off ones (0001-01-01, 9999-12-31) cannot even be
+    # converted between time zones.
+    EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
+
+    def _check_range(self, field: str) -> None:
+        value = self.cleaned_data.get(field)
+        if value and not self.EARLIEST <= value <= self.LATEST:
+            self.add_error(
+                field,
+                f"Choose a date between {self.EARLIEST:%-d %B %Y} and {self.LATEST:%-d %B %Y}.",
+            )
+
     def clean(self) -> dict:
+        self._check_range("due_date")
+        self._check_range("start_date")
         data = super().clean()
         tz = timezone.get_default_timezone()
         due_date, due_time, start_date = (
@@ -137,9 +172,9 @@ class _AssignmentFieldsForm(forms.Form):
         if due_time and not due_date:
             self.add_error("due_date", "Choose a due date for the due time, or clear the time.")
         due_at = start_at = None
-        if due_date:
+        if due_date and "due_date" not in self.errors:
             due_at = datetime.combine(due_date, due_time or time(23, 59, 59), tzinfo=tz)
-        if start_date:
+        if start_date and "start_date" not in self.errors:
             start_at = datetime.combine(start_date, time(0, 0), tzinfo=tz)
         if due_at and start_at and due_at < start_at:
             self.add_error("due_date", "Set the due date on or after the start date.")
@@ -458,15 +493,19 @@ class JoinForm(JoinCodeForm):
     )
 
     def clean_username(self) -> str:
-        username = self.cleaned_data["username"].strip()
-        if User.objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError(
-                "That username is taken. Choose another, for example by adding a number."
-            )
-        return username
+        return self.cleaned_data["username"].strip()
 
     def clean(self) -> dict:
         data = super().clean()
+        username = data.get("username")
+        # Whether a username is taken is said only once the join code is right, so the page
+        # cannot be used to find out children's usernames.
+        if username and "join_code" not in self.errors:
+            if User.objects.filter(username__iexact=username).exists():
+                self.add_error(
+                    "username",
+                    "That username is taken. Choose another, for example by adding a number.",
+                )
         password = data.get("password")
         if password:
             user = User(

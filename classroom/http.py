@@ -1,5 +1,7 @@
 """Request helpers shared by views and django-axes."""
 
+import ipaddress
+
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -16,6 +18,15 @@ def client_ip(request: HttpRequest) -> str:
         return remote
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [part for part in forwarded if part]
-    if len(forwarded) >= count:
+    if len(forwarded) >= count and _is_ip(forwarded[-count]):
         return forwarded[-count]
     return remote
+
+
+def _is_ip(value: str) -> bool:
+    """A proxy's entry that is not an address (a garbled header) is not trusted."""
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True

@@ -3,14 +3,23 @@
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
 from lessons.marking import RULES_VERSION
 from lessons.models import Lesson, Question
+
+
+class UserManager(BaseUserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        """An admin (`createsuperuser`) is not a student: give them the teacher role."""
+        extra_fields.setdefault("role", User.Role.TEACHER)
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class User(AbstractUser):
@@ -29,12 +38,16 @@ class User(AbstractUser):
         help_text="First-time password (login cards, resets): a new one is asked for at login.",
     )
 
+    objects = UserManager()
+
     class Meta:
         ordering = ["username"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(role__in=["teacher", "student"]), name="user_role_valid"
             ),
+            # "CaseKid" and "casekid" would be two people who log in with the same name.
+            models.UniqueConstraint(Lower("username"), name="user_username_unique_ignoring_case"),
         ]
 
     def __str__(self) -> str:

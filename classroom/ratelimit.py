@@ -16,15 +16,23 @@ from classroom.models import Enrolment, User
 from classroom.services import ServiceError
 
 JOIN_LIMIT_MESSAGE = (
-    "Too many wrong join codes from this computer. Wait 10 minutes and try again, "
-    "or ask your teacher to check the code."
+    "Too many wrong join codes. Wait 10 minutes and try again, or ask your teacher to check "
+    "the code."
+)
+SIGNUP_LIMIT_MESSAGE = (
+    "Too many wrong teacher codes. Wait 10 minutes and try again, or ask your school for the code."
 )
 
 
-def _join_limit() -> tuple[int, int]:
-    """(wrong codes allowed, window in seconds) per address; settings may change them."""
+def _limits() -> tuple[int, int, int]:
+    """(wrong codes allowed per browser, per address, window in seconds); from settings.
+
+    A browser is held strictly; an address gets many more, because a whole school shares
+    one: a class typing codes must never lock out the class next door.
+    """
     return (
         getattr(settings, "JOIN_CODE_LIMIT", 10),
+        getattr(settings, "JOIN_CODE_ADDRESS_LIMIT", 200),
         getattr(settings, "JOIN_CODE_WINDOW_SECONDS", 600),
     )
 
@@ -56,21 +64,37 @@ def hit(key: str, *, limit: int, window: int) -> bool:
     return value <= limit
 
 
-def _join_key(request: HttpRequest) -> str:
-    return f"join-wrong-code:{client_ip(request)}"
+def _browser_count(request: HttpRequest, kind: str, window: int) -> tuple[str, int]:
+    """The session key and this browser's count of wrong codes in the current window."""
+    key = f"ratelimit-{kind}-{int(time.time() // window)}"
+    return key, request.session.get(key, 0)
+
+
+def guesses_exceeded(request: HttpRequest, kind: str = "join") -> bool:
+    """True when this browser, or this address, has typed too many wrong codes recently."""
+    per_browser, per_address, window = _limits()
+    _, in_browser = _browser_count(request, kind, window)
+    in_address = count(f"{kind}-wrong-code:{client_ip(request)}", window=window)
+    return in_browser >= per_browser or in_address >= per_address
+
+
+def record_guess(request: HttpRequest, kind: str = "join") -> None:
+    """Count one wrong (or empty) code for this browser (in its session) and its address."""
+    per_browser, per_address, window = _limits()
+    key, in_browser = _browser_count(request, kind, window)
+    request.session[key] = in_browser + 1
+    hit(f"{kind}-wrong-code:{client_ip(request)}", limit=per_address, window=window)
 
 
 def join_attempts_exceeded(request: HttpRequest) -> bool:
-    """True when this address has typed too many wrong join codes recently."""
-    limit, window = _join_limit()
-    return count(_join_key(request), window=window) >= limit
+    return guesses_exceeded(request, "join")
 
 
 def record_join_attempt(request: HttpRequest, form) -> None:
-    """Count a posted join form whose join code was wrong (other mistakes are not guesses)."""
-    if form.is_bound and "join_code" in form.errors and form.data.get("join_code", "").strip():
-        limit, window = _join_limit()
-        hit(_join_key(request), limit=limit, window=window)
+    """Count a posted join form whose join code was wrong or empty (other mistakes are not
+    guesses: the code was right)."""
+    if form.is_bound and "join_code" in form.errors:
+        record_guess(request, "join")
 
 
 class UnlockRefused(ServiceError):

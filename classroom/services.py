@@ -217,6 +217,21 @@ def reset_student_password(*, classroom: Classroom, student: User) -> LoginCard:
     """A new first-time password for a student of the class (asked to change it at login)."""
     if not Enrolment.objects.filter(classroom=classroom, student=student).exists():
         raise ServiceError("That student is not in this class.")
+    if student.is_staff or student.is_superuser or not student.is_student:
+        raise ServiceError(
+            "This account is not only a student's, so its password can't be reset here. Ask an"
+            " admin to reset it."
+        )
+    elsewhere = (
+        Enrolment.objects.current()
+        .filter(student=student)
+        .exclude(classroom__teacher=classroom.teacher)
+    )
+    if elsewhere.exists():
+        raise ServiceError(
+            f"{student.name} is also in another teacher's class, so their password can't be"
+            " reset here. Ask an admin to reset it."
+        )
     password = _set_first_time_password(student)
     student.save(update_fields=["password", "must_change_password"])
     return LoginCard(name=student.name, username=student.username, password=password)
@@ -507,10 +522,11 @@ class DraftConflict(ServiceError):
 
 
 class AnswersTooLong(ServiceError):
-    """One or more answers are longer than Answer.MAX_LENGTH; keyed by question id."""
+    """One or more answers can't be stored (too long, or a NUL character); keyed by question
+    id, each with what to do."""
 
     def __init__(self, errors: dict[int, str]) -> None:
-        super().__init__("Some answers are too long. Shorten them, then save again.")
+        super().__init__("Some answers can't be saved as they are: see the message under each.")
         self.errors = errors
 
 
@@ -522,14 +538,29 @@ def join_class(*, student: User, classroom: Classroom) -> Enrolment:
     return enrol_student(classroom=classroom, student=student)
 
 
+class UsernameTaken(ServiceError):
+    """Someone has this username (in any mix of capitals)."""
+
+    def __init__(self) -> None:
+        super().__init__("That username is taken. Choose another, for example by adding a number.")
+
+
 @transaction.atomic
 def register_student(
     *, classroom: Classroom, username: str, password: str, display_name: str = ""
 ) -> User:
-    """Create a student account (from /join/) and enrol it in the class."""
+    """Create a student account (from /join/) and enrol it in the class.
+
+    Usernames are unique whatever their capitals, in the database too: two joins choosing the
+    same name at the same moment give one account and, for the other, UsernameTaken.
+    """
     student = User(username=username, display_name=display_name, role=User.Role.STUDENT)
     student.set_password(password)
-    student.save()
+    try:
+        with transaction.atomic():
+            student.save()
+    except IntegrityError as error:
+        raise UsernameTaken() from error
     join_class(student=student, classroom=classroom)
     return student
 
@@ -560,14 +591,20 @@ def _questions(assignment: Assignment) -> list[Question]:
 
 
 def _check_lengths(texts: dict[int, str]) -> None:
-    errors = {
-        question_id: (
-            f"This answer is {len(text)} characters long; the most is {Answer.MAX_LENGTH}."
-            " Shorten it, then save again."
-        )
-        for question_id, text in texts.items()
-        if len(text) > Answer.MAX_LENGTH
-    }
+    """Refuse answers that cannot be stored: too long, or holding a NUL character (which no
+    keyboard types, and PostgreSQL cannot store in text)."""
+    errors = {}
+    for question_id, text in texts.items():
+        if len(text) > Answer.MAX_LENGTH:
+            errors[question_id] = (
+                f"This answer is {len(text)} characters long; the most is {Answer.MAX_LENGTH}."
+                " Shorten it, then save again."
+            )
+        elif "\x00" in text:
+            errors[question_id] = (
+                "This answer holds an invisible character that can't be saved (it may have come"
+                " with pasted text). Retype the pasted part, then save again."
+            )
     if errors:
         raise AnswersTooLong(errors)
 
@@ -693,6 +730,11 @@ def unsubmit(*, student: User, assignment: Assignment) -> Attempt:
     if attempt.state == Attempt.State.RETURNED:
         raise ServiceError(
             "Your teacher has already returned this work, so it can't be unsubmitted."
+        )
+    if not assignment.accepts_turn_in():
+        raise ServiceError(
+            "The due time has passed and your teacher is not accepting late work, so you could"
+            " not turn this in again: it stays turned in. Talk to your teacher to change it."
         )
     if not attempt.unsubmit():
         raise ServiceError(STALE)

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "classroom.middleware.PasswordChangeRequiredMiddleware",
+    "classroom.middleware.NoStoreWhenSignedInMiddleware",
     # Last, as django-axes asks, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -146,11 +147,17 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "classroom.http.client_ip"
 # How many proxies in front of the app append to X-Forwarded-For (see classroom.http).
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
+# Proxies in front of the app that append to X-Forwarded-For. 0 (the default, also in
+# production): the header is ignored, so a client reaching the app directly cannot choose the
+# address the login lockout and the join-code limit count. Set 1 behind one such proxy.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Wrong join codes allowed per address in a window (shared cache, so every worker counts).
 # Generous, because a whole school may share one public address.
-JOIN_CODE_LIMIT = env.int("JOIN_CODE_LIMIT", default=20)
+# Wrong join codes (and wrong teacher sign-up codes) per window: few per browser, many per
+# address, because a whole school reaches the site from one address.
+JOIN_CODE_LIMIT = env.int("JOIN_CODE_LIMIT", default=10)
+JOIN_CODE_ADDRESS_LIMIT = env.int("JOIN_CODE_ADDRESS_LIMIT", default=200)
 JOIN_CODE_WINDOW_SECONDS = env.int("JOIN_CODE_WINDOW_SECONDS", default=600)
 
 LANGUAGE_CODE = "en-gb"
@@ -207,6 +214,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# Classroom computers are shared: by default a session ends when the browser closes.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
 
 if not DEBUG:
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.

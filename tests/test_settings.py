@@ -14,11 +14,16 @@ PRODUCTION = {
     "DJANGO_DEBUG": "false",
     "DJANGO_SECRET_KEY": "a-real-secret-" + "x" * 60,
     "DJANGO_ALLOWED_HOSTS": "classroom.example.org,www.classroom.example.org",
+    "EMAIL_URL": "smtp+tls://classroom:secret@smtp.example.org:587",
 }
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_", "EMAIL_", "TRUSTED_", "SESSION_"))
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -103,3 +108,22 @@ def test_redis_cache_from_cache_url():
     code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
     result = manage("shell", "--no-imports", "-c", code, CACHE_URL="redis://127.0.0.1:6379/1")
     assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_production_without_email_is_a_deploy_warning():
+    """Password reset links printed to the console log in production: a warning to fix."""
+    env = {k: v for k, v in PRODUCTION.items() if k != "EMAIL_URL"}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode != 0
+    assert "classroom.W001" in result.stderr + result.stdout
+    assert "Set EMAIL_URL" in result.stderr + result.stdout
+
+
+def test_no_proxy_is_trusted_and_sessions_end_with_the_browser_by_default():
+    code = (
+        "from django.conf import settings as s;"
+        " print(s.TRUSTED_PROXY_COUNT, s.SESSION_EXPIRE_AT_BROWSER_CLOSE)"
+    )
+    for env in ({}, PRODUCTION):
+        result = manage("shell", "--no-imports", "-c", code, **env)
+        assert result.stdout.split() == ["0", "True"], result.stderr

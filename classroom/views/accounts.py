@@ -6,6 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 
+from classroom.forms import NewPasswordForm
+
 
 def home(request: HttpRequest) -> HttpResponse:
     """Where "Log in" lands: the admin for staff, My classes for teachers, My work for students."""
@@ -33,6 +35,8 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's password change, which also ends a first-time password's restriction."""
+
+    form_class = NewPasswordForm
 
     def form_valid(self, form):
         response = super().form_valid(form)

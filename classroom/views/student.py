@@ -87,12 +87,16 @@ def join(request: HttpRequest) -> HttpResponse:
         if user.is_authenticated:
             services.join_class(student=user, classroom=classroom)
         else:
-            user = services.register_student(
-                classroom=classroom,
-                username=form.cleaned_data["username"],
-                password=form.cleaned_data["password"],
-                display_name=form.cleaned_data["display_name"].strip(),
-            )
+            try:
+                user = services.register_student(
+                    classroom=classroom,
+                    username=form.cleaned_data["username"],
+                    password=form.cleaned_data["password"],
+                    display_name=form.cleaned_data["display_name"].strip(),
+                )
+            except services.UsernameTaken as error:  # taken a moment ago by someone else
+                form.add_error("username", str(error))
+                return render(request, "classroom/join.html", {"form": form})
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"You joined {classroom.name}. Your work for it is below.")
         return redirect("classroom:work-list")
@@ -286,7 +290,7 @@ def _posted(request: HttpRequest) -> tuple[dict[int, str], int]:
     texts = {}
     for name, value in request.POST.items():
         prefix, _, question_id = name.partition("-")
-        if prefix == "answer" and question_id.isdigit():
+        if prefix == "answer" and question_id.isascii() and question_id.isdigit():
             # Browsers send CRLF; store what the text box shows, so copies compare equal.
             texts[int(question_id)] = value.replace("\r\n", "\n")
     try:

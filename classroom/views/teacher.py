@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from django.utils.text import Truncator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from classroom import services
+from classroom import ratelimit, services
 from classroom.forms import (
     AssignmentCreateForm,
     AssignmentUpdateForm,
@@ -121,11 +121,17 @@ def teacher_signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     form = TeacherSignupForm(_posted(request))
+    # Security: guessing the teacher code is limited as join codes are (classroom/ratelimit.py).
+    if request.method == "POST" and ratelimit.guesses_exceeded(request, "signup"):
+        form.add_error(None, ratelimit.SIGNUP_LIMIT_MESSAGE)
+        return render(request, "classroom/teacher_signup.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Welcome! Your teacher account is ready.")
         return redirect("classroom:classroom-list")
+    if request.method == "POST" and "teacher_code" in form.errors:
+        ratelimit.record_guess(request, "signup")
     return render(request, "classroom/teacher_signup.html", {"form": form})
 
 
@@ -588,9 +594,10 @@ def comment_bank_create(request: HttpRequest) -> HttpResponse:
     wants_json = "application/json" in request.headers.get("Accept", "")
     attempt = None
     if request.POST.get("attempt"):
-        attempt = get_object_or_404(
-            Attempt.objects.for_teacher(request.user), pk=request.POST["attempt"]
-        )
+        attempt_id = request.POST["attempt"]
+        if not (attempt_id.isascii() and attempt_id.isdigit()):
+            raise Http404("No such work.")
+        attempt = get_object_or_404(Attempt.objects.for_teacher(request.user), pk=attempt_id)
     if form.is_valid():
         entry = services.save_to_comment_bank(
             teacher=request.user,

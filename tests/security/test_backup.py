@@ -2,6 +2,7 @@
 
 import io
 import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,15 @@ def test_postgres_backup_is_a_pg_dump_archive(tmp_path):
         ["pg_restore", "--list", str(path)], capture_output=True, text=True, check=True
     ).stdout
     assert "TABLE DATA public classroom_attempt" in listing
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backups_are_readable_by_their_owner_only(tmp_path):
+    """A backup holds every child's work: its file is the owner's alone, as is its folder."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the PostgreSQL backup needs pg_dump; its file is made the same way")
+    out = io.StringIO()
+    call_command("backup", "--dir", str(tmp_path / "backups"), stdout=out)
+    path = Path(out.getvalue().strip())
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700

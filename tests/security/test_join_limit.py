@@ -1,6 +1,8 @@
-"""Guessing join codes: a few wrong codes per window per address, in the shared cache."""
+"""Guessing join codes: few wrong codes per window per browser, many per address (a school
+shares one), counted in the session and the shared cache."""
 
 import pytest
+from django.test import Client
 
 from classroom import ratelimit
 from classroom.models import User
@@ -12,8 +14,9 @@ GOOD_PASSWORD = "winter-palace-1917"
 
 @pytest.fixture(autouse=True)
 def ten_per_window(settings):
-    """The tests count to 10; the site's default is more generous (see settings)."""
+    """10 per browser, 30 per address, whatever the site's settings are."""
     settings.JOIN_CODE_LIMIT = 10
+    settings.JOIN_CODE_ADDRESS_LIMIT = 30
     settings.JOIN_CODE_WINDOW_SECONDS = 600
 
 
@@ -42,15 +45,37 @@ def test_ten_wrong_codes_then_even_the_right_one_waits(client, world):
     assert not User.objects.filter(username="guesser").exists()
 
 
-def test_another_address_is_not_limited(client, world):
+def test_a_neighbouring_class_at_the_same_school_is_not_limited(client, world):
     for n in range(10):
         join(client, f"ZZZZ{n:02d}")
-    response = join(client, world.class_a.join_code, address="198.51.100.9")
+    assert join(client, world.class_a.join_code).status_code == 429
+    neighbour = Client()  # another browser, same school address
+    response = join(neighbour, world.class_a.join_code, username="neighbour")
     assert response.status_code == 302
-    assert User.objects.filter(username="guesser").exists()
+    assert User.objects.filter(username="neighbour").exists()
 
 
-def test_only_wrong_codes_count(client, world):
+def test_an_address_is_limited_generously(client, world):
+    """Cookies cleared after every guess: the address counts them all, up to 30."""
+    for n in range(30):
+        join(Client(), f"ZZZZ{n:02d}")
+    response = join(Client(), world.class_a.join_code)
+    assert response.status_code == 429
+
+
+def test_a_forged_forwarded_for_header_changes_nothing(client, world):
+    """No proxy is trusted by default, so rotating X-Forwarded-For is no new address."""
+    for n in range(30):
+        Client().post(
+            JOIN,
+            {"join_code": f"ZZZZ{n:02d}", "username": "guesser", "password": GOOD_PASSWORD},
+            REMOTE_ADDR=SCHOOL,
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{n}",
+        )
+    assert join(Client(), world.class_a.join_code).status_code == 429
+
+
+def test_only_wrong_or_empty_codes_count(client, world):
     for _ in range(12):  # a right code with a taken username or a weak password is no guess
         response = client.post(
             JOIN,
@@ -58,9 +83,19 @@ def test_only_wrong_codes_count(client, world):
             REMOTE_ADDR=SCHOOL,
         )
         assert response.status_code == 200
-    for _ in range(12):  # an empty code is not a guess either
-        join(client, "")
     assert join(client, world.class_a.join_code).status_code == 302
+    other = Client()
+    for _ in range(10):  # empty codes are guesses too
+        join(other, "")
+    assert join(other, world.class_a.join_code, username="other").status_code == 429
+
+
+def test_a_taken_username_is_not_confirmed_without_the_right_code(client, world):
+    page = join(client, "ZZZZ99", username="student-b").content.decode()
+    assert "No class has the join code" in page
+    assert "That username is taken" not in page
+    page = join(client, world.class_a.join_code, username="Student-B").content.decode()
+    assert "That username is taken" in page
 
 
 def test_the_limit_ends_with_its_window(client, world, monkeypatch):
@@ -84,3 +119,16 @@ def test_hit_counts_within_a_fixed_window(db):
     assert [ratelimit.hit("k", limit=2, window=60) for _ in range(3)] == [True, True, False]
     assert ratelimit.count("k", window=60) == 3
     assert ratelimit.count("other", window=60) == 0
+
+
+def test_teacher_sign_up_codes_are_limited_too(client, settings, db):
+    settings.TEACHER_SIGNUP_CODE = "right-code-for-staff"
+    data = {"username": "new-teacher", "email": "t@school.example"}
+    data["password1"] = data["password2"] = GOOD_PASSWORD
+    for n in range(10):
+        response = client.post("/accounts/signup/", {**data, "teacher_code": f"wrong-{n}"})
+        assert response.status_code == 200
+    response = client.post("/accounts/signup/", {**data, "teacher_code": "right-code-for-staff"})
+    assert response.status_code == 429
+    assert ratelimit.SIGNUP_LIMIT_MESSAGE in response.content.decode()
+    assert not User.objects.filter(username="new-teacher").exists()

@@ -10,9 +10,10 @@ import threading
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 from classroom import services
-from classroom.models import Answer, Attempt, FeedbackChange
+from classroom.models import Answer, Attempt, FeedbackChange, User
 from tests.factories import (
     AssignmentFactory,
     ClassroomFactory,
@@ -182,3 +183,28 @@ def test_two_turn_ins_of_new_work_at_once(work):
         (attempt,) = Attempt.objects.filter(student=student)
         assert attempt.state == Attempt.State.TURNED_IN
         assert Answer.objects.filter(attempt=attempt).count() == 1
+
+
+def test_ten_joins_at_once_with_the_same_new_username(work):
+    """One account is made; the other nine are told the name is taken (a form error)."""
+    _, assignment, _ = work
+    code = assignment.classroom.join_code
+    responses = []
+
+    def join(n: int):
+        response = Client().post(
+            "/join/",
+            {
+                "join_code": code,
+                "username": "CaseKid" if n % 2 else "casekid",
+                "password": "winter-palace-1917",
+            },
+        )
+        responses.append(response)
+
+    assert race(*[lambda n=n: join(n) for n in range(10)]) == [None] * 10
+    assert sorted(r.status_code for r in responses) == [200] * 9 + [302]
+    for response in responses:
+        if response.status_code == 200:
+            assert "That username is taken" in response.content.decode()
+    assert User.objects.filter(username__iexact="casekid").count() == 1

@@ -31,14 +31,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         connection = connections[options["database"]]
         directory = Path(options["dir"])
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         # Microseconds too, so two backups in the same second never overwrite each other.
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         if connection.vendor == "sqlite":
-            path = directory / f"db-{stamp}.sqlite3"
+            path = _private_file(directory / f"db-{stamp}.sqlite3")
             self._sqlite(connection, path)
         elif connection.vendor == "postgresql":
-            path = directory / f"db-{stamp}.dump"
+            path = _private_file(directory / f"db-{stamp}.dump")
             self._postgres(connection.settings_dict, path)
         else:
             raise CommandError(f"Backups of {connection.vendor} databases are not supported.")
@@ -73,3 +73,10 @@ class Command(BaseCommand):
         if result.returncode != 0:
             path.unlink(missing_ok=True)
             raise CommandError(f"pg_dump failed: {result.stderr.strip()}")
+
+
+def _private_file(path: Path) -> Path:
+    """Create the backup file empty, readable and writable by its owner only, before anything
+    is written to it: a backup holds every child's work."""
+    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    return path
