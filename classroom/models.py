@@ -339,12 +339,14 @@ class Attempt(models.Model):
                 setattr(self, name, value)
         return bool(updated)
 
-    def turn_in(self, *, now: datetime) -> bool:
+    def turn_in(self, *, now: datetime, **also: object) -> bool:
+        """Turned in at `now` (late if past due); `also` other fields to write with it."""
         return self._move(
             self.State.DRAFT,
             state=self.State.TURNED_IN,
             turned_in_at=now,
             is_late=self.assignment.is_overdue(now),
+            **also,
         )
 
     def unsubmit(self) -> bool:

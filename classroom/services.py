@@ -30,6 +30,7 @@ from classroom.models import (
     StudentWork,
     User,
 )
+from lessons.marking import RULES_VERSION
 from lessons.models import KeyPoint, Lesson, Question
 
 
@@ -616,12 +617,22 @@ def _write_draft(
     texts: dict[int, str],
     base_version: int,
     now: datetime,
-) -> tuple[Attempt, dict[int, Question]]:
-    """The shared part of save_draft and turn_in; the caller holds the student's lock."""
+    questions: dict[int, Question] | None = None,
+    latest: Attempt | None = None,
+    write: bool = True,
+) -> tuple[Attempt, dict[int, Answer]]:
+    """The shared part of save_draft and turn_in; the caller holds the work's lock.
+
+    `questions` (the assignment's active ones) and `latest` (the latest attempt, its answers
+    prefetched) when the caller has them already. Returns the attempt and its answers by
+    question id, the new texts in them; with `write` False the caller saves them (turn_in
+    saves texts and results in one go).
+    """
     _check_lengths(texts)
-    questions = {q.pk: q for q in _questions(assignment)}
+    if questions is None:
+        questions = {q.pk: q for q in _questions(assignment)}
     texts = {qid: text for qid, text in texts.items() if qid in questions}
-    attempt = _latest_attempt(student, assignment)
+    attempt = latest if latest is not None else _latest_attempt(student, assignment)
     if attempt is not None and attempt.state == Attempt.State.TURNED_IN:
         raise ServiceError("This work is turned in, so it can't be changed. Unsubmit it first.")
     if attempt is not None and attempt.state == Attempt.State.RETURNED:
@@ -643,16 +654,18 @@ def _write_draft(
             existing[qid].text = text
         else:
             existing[qid] = Answer(attempt=attempt, question_id=qid, text=text)
-    Answer.objects.bulk_update(
-        [a for a in existing.values() if a.pk and a.question_id in changed], ["text"]
-    )
-    Answer.objects.bulk_create([a for a in existing.values() if not a.pk])
-    if changed or attempt.saved_at is None:
-        attempt.version += 1
-        attempt.saved_at = now
-        attempt.save(update_fields=["version", "saved_at"])
     attempt._prefetched_objects_cache = {}
-    return attempt, questions
+    attempt._changed = set(changed)  # what `write` saves
+    if write:
+        Answer.objects.bulk_update(
+            [a for a in existing.values() if a.pk and a.question_id in changed], ["text"]
+        )
+        Answer.objects.bulk_create([a for a in existing.values() if not a.pk])
+        if changed or attempt.saved_at is None:
+            attempt.version += 1
+            attempt.saved_at = now
+            attempt.save(update_fields=["version", "saved_at"])
+    return attempt, existing
 
 
 @transaction.atomic
@@ -675,7 +688,6 @@ def save_draft(
     return attempt
 
 
-@transaction.atomic
 def turn_in(
     *,
     student: User,
@@ -687,10 +699,44 @@ def turn_in(
     """Save, mark every answer with the instant-feedback engine, and turn the attempt in.
 
     Idempotent: when the open attempt is already turned in (a double click) it is returned as is.
+    The marking (pure, the most of a turn-in's time) is done before the transaction, so the
+    work's lock, and on SQLite the one writer, is held only for the writes.
     """
     now = now or timezone.now()
+    _check_lengths(texts)
+    questions = {
+        q.pk: q
+        for q in Question.objects.active().filter(lesson_id=assignment.lesson_id).with_markscheme()
+    }
+    marked = {
+        qid: (text, questions[qid].mark_scheme.mark(text).to_dict())
+        for qid, text in texts.items()
+        if qid in questions
+    }
+    return _turn_in(
+        student=student,
+        assignment=assignment,
+        texts=texts,
+        base_version=base_version,
+        now=now,
+        questions=questions,
+        marked=marked,
+    )
+
+
+@transaction.atomic
+def _turn_in(
+    *,
+    student: User,
+    assignment: Assignment,
+    texts: dict[int, str],
+    base_version: int,
+    now: datetime,
+    questions: dict[int, Question],
+    marked: dict[int, tuple[str, dict]],
+) -> Attempt:
     _lock_work(student, assignment)
-    latest = _latest_attempt(student, assignment, with_answers=False)
+    latest = _latest_attempt(student, assignment)
     if latest is not None and latest.state == Attempt.State.TURNED_IN:
         return latest
     if not assignment.accepts_turn_in(now):
@@ -698,24 +744,39 @@ def turn_in(
             "The due time has passed and your teacher is not accepting late work, so it can't"
             " be turned in. Your answers are kept as a draft: talk to your teacher."
         )
-    attempt, questions = _write_draft(
-        student=student, assignment=assignment, texts=texts, base_version=base_version, now=now
+    attempt, answers = _write_draft(
+        student=student,
+        assignment=assignment,
+        texts=texts,
+        base_version=base_version,
+        now=now,
+        questions=questions,
+        latest=latest,
+        write=False,
     )
-    answers = {a.question_id: a for a in attempt.answers.all()}
     # Every question gets an answer, blank if the student left it: each has its feedback.
-    blank = {
-        qid: Answer(attempt=attempt, question_id=qid) for qid in questions if qid not in answers
-    }
-    marked = Question.objects.with_markscheme().filter(pk__in=[*answers, *blank])
-    for question in marked:
-        answer = answers.get(question.pk) or blank[question.pk]
-        answer.mark_with(question)
+    for qid in questions:
+        answers.setdefault(qid, Answer(attempt=attempt, question_id=qid))
+    for qid, answer in answers.items():
+        question = questions.get(qid)
+        if question is None:
+            continue  # an answer to a question retired since: it keeps what it had
+        text, result = marked.get(qid, (None, None))
+        if text == answer.text:  # marked before the lock, on these very words
+            answer.result = result
+            answer.markscheme_version = question.markscheme_version
+            answer.rules_version = RULES_VERSION
+        else:  # words saved earlier (another tab), or none: mark them now
+            answer.mark_with(question)
+    # The texts and the results in one write, the new answers in another, then the state.
     Answer.objects.bulk_update(
-        list(answers.values()), ["result", "markscheme_version", "rules_version"]
+        [a for qid, a in answers.items() if a.pk and qid in questions],
+        ["text", "result", "markscheme_version", "rules_version"],
     )
-    Answer.objects.bulk_create(blank.values())
+    Answer.objects.bulk_create([a for a in answers.values() if not a.pk])
     attempt.assignment = assignment
-    if not attempt.turn_in(now=now):
+    saved = {"saved_at": now} if attempt._changed or attempt.saved_at is None else {}
+    if not attempt.turn_in(now=now, **saved):
         raise ServiceError(STALE)
     return attempt
 

@@ -224,8 +224,9 @@ class Question(models.Model):
         return f"{self.lesson.get_absolute_url()}#question-{self.key}"
 
     @cached_property
-    def mark_scheme(self) -> MarkScheme:
-        """The prepared mark scheme of the active key points and misconceptions."""
+    def _criteria(self) -> tuple[list[Criterion], list[Criterion]]:
+        """The active key points and misconceptions as the engine's criteria (no queries when
+        they are prefetched)."""
         points = [
             Criterion(
                 key=p.key, phrases=tuple(p.phrase_list), marks=p.marks, text=p.text, hint=p.hint
@@ -238,22 +239,45 @@ class Question(models.Model):
             for m in self.misconceptions.all()
             if not m.is_retired
         ]
-        return MarkScheme(
-            points, misconceptions, max_marks=self.marks, word_groups=self.lesson.word_group_list
-        )
+        return points, misconceptions
+
+    @cached_property
+    def mark_scheme(self) -> MarkScheme:
+        """The prepared mark scheme of the active key points and misconceptions.
+
+        Preparing one (tokenising and stemming a few hundred phrases) costs milliseconds, so
+        prepared schemes are kept in this process, keyed by everything they are made of; an
+        edit to any of it (a hint too) makes a new key, so a kept scheme is never stale.
+        """
+        points, misconceptions = self._criteria
+        groups = self.lesson.word_group_list
+        raw = json.dumps([self.pk, self.marks, groups, points, misconceptions], default=vars)
+        key = hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
+        scheme = _PREPARED.get(key)
+        if scheme is None:
+            scheme = MarkScheme(points, misconceptions, max_marks=self.marks, word_groups=groups)
+            if len(_PREPARED) >= _PREPARED_LIMIT:
+                _PREPARED.pop(next(iter(_PREPARED)))  # the oldest
+            _PREPARED[key] = scheme
+        return scheme
 
     @cached_property
     def markscheme_version(self) -> str:
-        """A hash of the mark scheme, stored with every result it produced."""
-        scheme = self.mark_scheme
+        """A hash of what marks an answer (not hints or texts), stored with every result."""
+        points, misconceptions = self._criteria
         data = {
             "marks": self.marks,
-            "points": [[c.key, c.marks, list(c.phrases)] for c in scheme.points],
-            "misconceptions": [[c.key, list(c.phrases)] for c in scheme.misconceptions],
-            "word_groups": [list(group) for group in scheme.word_groups],
+            "points": [[c.key, c.marks, list(c.phrases)] for c in points],
+            "misconceptions": [[c.key, list(c.phrases)] for c in misconceptions],
+            "word_groups": [list(group) for group in self.lesson.word_group_list],
         }
         raw = json.dumps(data, sort_keys=True)
         return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()[:12]
+
+
+# Prepared mark schemes of this process, by what they are made of (see Question.mark_scheme).
+_PREPARED: dict[str, MarkScheme] = {}
+_PREPARED_LIMIT = 500
 
 
 class CriterionQuerySet(models.QuerySet):

@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -544,3 +546,31 @@ def test_assignment_page_query_count_is_fixed(
     assert response.status_code == 200
     assert len(response.context["history"]) == n
     assert response.content.decode().count("You explained") == n
+
+
+def test_a_turn_in_of_four_answers_takes_nine_queries(student, assignment):
+    """Questions with their mark schemes (3), the work's lock (2), the latest attempt and its
+    answers (2), the texts and results (1), the state (1); the marking is done before the
+    lock, so nothing else waits for it."""
+    for n in range(2):
+        QuestionFactory(lesson=assignment.lesson, position=10 + n)
+    questions = list(assignment.lesson.questions.order_by("position"))
+    assert len(questions) == 4
+    for question in questions:
+        KeyPointFactory(question=question, phrases="saved petrograd")
+    texts = {q.pk: f"Draft {n}" for n, q in enumerate(questions)}
+    attempt = services.save_draft(
+        student=student, assignment=assignment, texts=texts, base_version=0
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        services.turn_in(
+            student=student,
+            assignment=assignment,
+            texts={q.pk: "The Bolsheviks saved Petrograd." for q in questions},
+            base_version=attempt.version,
+        )
+    queries = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(queries) == 9, "\n".join(queries)
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.TURNED_IN
+    assert all(a.result["points_made"] for a in attempt.answers.all())
