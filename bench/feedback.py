@@ -30,7 +30,12 @@ import yaml  # noqa: E402
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "classroom.settings")
 django.setup()
 
-from lessons.checking import Figures, SampleCheck  # noqa: E402
+from lessons.checking import (  # noqa: E402
+    Figures,
+    SampleCheck,
+    check_answer,
+    texts_not_matching,
+)
 from lessons.content import read_lessons  # noqa: E402
 from lessons.marking import Criterion, MarkScheme  # noqa: E402
 from lessons.models import Lesson, SampleAnswer  # noqa: E402
@@ -48,20 +53,6 @@ def scheme_of(lesson: dict, question: dict) -> MarkScheme:
     ]
     groups = Lesson(word_groups=lesson["word_groups"]).word_group_list
     return MarkScheme(points, misconceptions, max_marks=question["marks"], word_groups=groups)
-
-
-def check(scheme: MarkScheme, marks: int, answer: str, expect: list, wrong: list) -> SampleCheck:
-    result = scheme.mark(answer)
-    point_marks = {p.key: p.marks for p in scheme.points}
-    return SampleCheck(
-        sample=SampleAnswer(answer=answer, expect=expect, expected_misconceptions=wrong),
-        result=result,
-        expected=list(expect),
-        matched=[hit.key for hit in result.points_made],
-        expected_misconceptions=list(wrong),
-        misconceptions=[hit.key for hit in result.misconceptions],
-        expected_mark=min(sum(point_marks.get(k, 0) for k in set(expect)), marks),
-    )
 
 
 def main() -> int:
@@ -94,12 +85,11 @@ def main() -> int:
         checks = []
         for row in rows:
             key = row["question"]
-            found = check(
+            found = check_answer(
                 schemes[key],
-                questions[key]["marks"],
-                row["answer"],
-                row.get("expect") or [],
-                row.get("misconceptions") or [],
+                SampleAnswer(answer=row["answer"]),
+                list(row.get("expect") or []),
+                list(row.get("misconceptions") or []),
             )
             checks.append(found)
             if not found.agrees:
@@ -112,9 +102,8 @@ def main() -> int:
         if not args.answers:
             for key, q in questions.items():
                 scheme = schemes[key]
-                for point in scheme.points:
-                    if point.key not in {h.key for h in scheme.mark(point.text).points_made}:
-                        problems.append(f"{lesson['slug']}/{key}: key point {point.key}'s text")
+                for point_key in texts_not_matching(scheme):
+                    problems.append(f"{lesson['slug']}/{key}: key point {point_key}'s text")
                 earned = scheme.mark(q["model_answer"]).suggested_mark
                 if earned < q["marks"]:
                     problems.append(

@@ -502,10 +502,7 @@ class JoinForm(JoinCodeForm):
         # cannot be used to find out children's usernames.
         if username and "join_code" not in self.errors:
             if User.objects.filter(username__iexact=username).exists():
-                self.add_error(
-                    "username",
-                    "That username is taken. Choose another, for example by adding a number.",
-                )
+                self.add_error("username", User.USERNAME_TAKEN)
         password = data.get("password")
         if password:
             user = User(

@@ -40,6 +40,8 @@ class User(AbstractUser):
 
     objects = UserManager()
 
+    USERNAME_TAKEN = "That username is taken. Choose another, for example by adding a number."
+
     class Meta:
         ordering = ["username"]
         constraints = [
@@ -411,10 +413,6 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt}: {self.question.key}"
-
-    @property
-    def suggested_mark(self) -> int | None:
-        return self.result.get("suggested_mark") if self.result else None
 
     @property
     def is_judged(self) -> bool:

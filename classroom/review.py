@@ -108,7 +108,7 @@ def disagreements(
     found = []
     for answer in judged_answers(question) if answers is None else answers:
         reviewed = _review(answer, scheme)
-        if set(reviewed.found) == set(reviewed.judged) and not reviewed.dismissed:
+        if not answer.disagrees_with(reviewed.result.to_dict()):
             continue
         reviewed.suggestions = {
             key: candidate_phrases(answer.text, phrases.get(key, ()))

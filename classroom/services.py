@@ -543,7 +543,7 @@ class UsernameTaken(ServiceError):
     """Someone has this username (in any mix of capitals)."""
 
     def __init__(self) -> None:
-        super().__init__("That username is taken. Choose another, for example by adding a number.")
+        super().__init__(User.USERNAME_TAKEN)
 
 
 @transaction.atomic
@@ -620,13 +620,13 @@ def _write_draft(
     questions: dict[int, Question] | None = None,
     latest: Attempt | None = None,
     write: bool = True,
-) -> tuple[Attempt, dict[int, Answer]]:
+) -> tuple[Attempt, dict[int, Answer], set[int]]:
     """The shared part of save_draft and turn_in; the caller holds the work's lock.
 
     `questions` (the assignment's active ones) and `latest` (the latest attempt, its answers
-    prefetched) when the caller has them already. Returns the attempt and its answers by
-    question id, the new texts in them; with `write` False the caller saves them (turn_in
-    saves texts and results in one go).
+    prefetched) when the caller has them already. Returns the attempt, its answers by
+    question id (the new texts in them) and the ids whose text changed; with `write` False
+    the caller saves them (turn_in saves texts and results in one go).
     """
     _check_lengths(texts)
     if questions is None:
@@ -655,7 +655,6 @@ def _write_draft(
         else:
             existing[qid] = Answer(attempt=attempt, question_id=qid, text=text)
     attempt._prefetched_objects_cache = {}
-    attempt._changed = set(changed)  # what `write` saves
     if write:
         Answer.objects.bulk_update(
             [a for a in existing.values() if a.pk and a.question_id in changed], ["text"]
@@ -665,7 +664,7 @@ def _write_draft(
             attempt.version += 1
             attempt.saved_at = now
             attempt.save(update_fields=["version", "saved_at"])
-    return attempt, existing
+    return attempt, existing, set(changed)
 
 
 @transaction.atomic
@@ -678,7 +677,7 @@ def save_draft(
     AnswersTooLong, or ServiceError when the work is turned in or returned.
     """
     _lock_work(student, assignment)
-    attempt, _ = _write_draft(
+    attempt, _, _ = _write_draft(
         student=student,
         assignment=assignment,
         texts=texts,
@@ -744,7 +743,7 @@ def _turn_in(
             "The due time has passed and your teacher is not accepting late work, so it can't"
             " be turned in. Your answers are kept as a draft: talk to your teacher."
         )
-    attempt, answers = _write_draft(
+    attempt, answers, changed = _write_draft(
         student=student,
         assignment=assignment,
         texts=texts,
@@ -775,7 +774,7 @@ def _turn_in(
     )
     Answer.objects.bulk_create([a for a in answers.values() if not a.pk])
     attempt.assignment = assignment
-    saved = {"saved_at": now} if attempt._changed or attempt.saved_at is None else {}
+    saved = {"saved_at": now} if changed or attempt.saved_at is None else {}
     if not attempt.turn_in(now=now, **saved):
         raise ServiceError(STALE)
     return attempt

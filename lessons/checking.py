@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from lessons.marking import MarkingResult
+from lessons.marking import MarkingResult, MarkScheme
 from lessons.models import KeyPoint, Misconception, Question, QuestionQuerySet, SampleAnswer
 
 
@@ -178,10 +178,34 @@ def _keys(values: object, retired: set[str]) -> list[str]:
     return [str(key) for key in values if str(key) not in retired]
 
 
-def expected_mark(question: Question, keys: Iterable[str]) -> int:
-    """The mark a teacher gives for these key points: their marks, capped at the question's."""
-    marks = {point.key: point.marks for point in question.mark_scheme.points}
-    return min(sum(marks.get(key, 0) for key in set(keys)), question.marks)
+def check_answer(
+    scheme: MarkScheme,
+    sample: SampleAnswer,
+    expected: list[str],
+    expected_misconceptions: list[str],
+) -> SampleCheck:
+    """Mark one labelled answer; the mark its labels give is the marks of the expected points,
+    capped at the question's (the scheme's maximum)."""
+    result = scheme.mark(sample.answer)
+    marks = {point.key: point.marks for point in scheme.points}
+    return SampleCheck(
+        sample=sample,
+        result=result,
+        expected=expected,
+        matched=[hit.key for hit in result.points_made],
+        expected_misconceptions=expected_misconceptions,
+        misconceptions=[hit.key for hit in result.misconceptions],
+        expected_mark=min(sum(marks.get(key, 0) for key in set(expected)), scheme.max_marks),
+    )
+
+
+def texts_not_matching(scheme: MarkScheme) -> list[str]:
+    """Key points whose own text does not make them."""
+    return [
+        point.key
+        for point in scheme.points
+        if point.key not in {hit.key for hit in scheme.mark(point.text).points_made}
+    ]
 
 
 def check_question(question: Question) -> QuestionCheck:
@@ -190,33 +214,20 @@ def check_question(question: Question) -> QuestionCheck:
     scheme = question.mark_scheme
     retired_points = {p.key for p in getattr(question, "retired_points", ())}
     retired_misconceptions = {m.key for m in getattr(question, "retired_misconceptions", ())}
-    checks = []
-    for sample in question.samples.all():
-        result = scheme.mark(sample.answer)
-        expected = _keys(sample.expect, retired_points)
-        checks.append(
-            SampleCheck(
-                sample=sample,
-                result=result,
-                expected=expected,
-                matched=[hit.key for hit in result.points_made],
-                expected_misconceptions=_keys(
-                    sample.expected_misconceptions, retired_misconceptions
-                ),
-                misconceptions=[hit.key for hit in result.misconceptions],
-                expected_mark=expected_mark(question, expected),
-            )
+    checks = [
+        check_answer(
+            scheme,
+            sample,
+            _keys(sample.expect, retired_points),
+            _keys(sample.expected_misconceptions, retired_misconceptions),
         )
-    texts_not_matching = [
-        point.key
-        for point in scheme.points
-        if point.key not in {hit.key for hit in scheme.mark(point.text).points_made}
+        for sample in question.samples.all()
     ]
     model = scheme.mark(question.model_answer).suggested_mark if question.model_answer else None
     return QuestionCheck(
         question=question,
         samples=checks,
-        texts_not_matching=texts_not_matching,
+        texts_not_matching=texts_not_matching(scheme),
         model_answer_mark=model,
     )
 
