@@ -6,6 +6,8 @@ User classes (pick them by name on the locust command line):
   opens the assignment, saves the draft twice as the autosave script does (JSON, current
   version; on 409 takes the server's version), and now and then turns in and unsubmits so the
   loop can go on. Think time 1-3 s between steps.
+- `ClassTurnsIn` (one per student): the whole class presses Turn in at the same instant (a
+  barrier), BENCH_AT_ONCE_ROUNDS times; only that POST is "turn in, the whole class at once".
 - `Teacher` (2, `fixed_count`): logs in once, then opens the marking list, the gradebook and
   the insight page of the class's assignments, with think time.
 - `LessonReader` and `HealthProbe`: the lesson page alone and `/healthz` alone, without think
@@ -39,8 +41,10 @@ from urllib.parse import urlsplit
 
 import gevent
 import requests.cookies
+from answers import answer_text
 from gevent.event import Event
 from locust import HttpUser, between, constant, events, task
+from locust.exception import StopUser
 
 PASSWORD = os.environ.get("BENCH_PASSWORD", "petrograd-1917")
 STUDENTS = os.environ.get(
@@ -64,6 +68,7 @@ CLASS_USERS = int(os.environ.get("BENCH_CLASS_USERS", "0"))
 LOGIN_STATS = os.environ.get("BENCH_LOGIN_STATS", "")
 SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
 TURN_IN_EVERY = 2  # every second loop ends in a turn-in (then an unsubmit)
+AT_ONCE_NAME = "turn in, the whole class at once"
 
 _student_numbers = itertools.count()
 _teacher_numbers = itertools.count()
@@ -78,24 +83,6 @@ WORK_LINK = re.compile(r'href="/my-work/(\d+)/"')
 LESSON_LINK = re.compile(r'href="/lessons/([\w-]+)/"')
 ASSIGNMENT_LINK = re.compile(r'href="/assignments/(\d+)/"')
 CLASS_LINK = re.compile(r'href="/classes/(\d+)/"')
-
-SENTENCES = [
-    "Kornilov marched his troops towards Petrograd at the end of August.",
-    "Kerensky panicked and armed the Red Guards, who kept their rifles afterwards.",
-    "Bolshevik agitators met the soldiers on the railway and many of them deserted.",
-    "Railway workers stopped the trains so the troops never reached the capital.",
-    "People saw that the Bolsheviks had defended the city when the government could not.",
-    "Kerensky was discredited with both the right and the left.",
-    "Soon the Bolsheviks won a majority in the Petrograd soviet and Trotsky became chairman.",
-    "Their slogan of peace, land and bread was what the workers wanted to hear.",
-    "The Provisional Government looked weak because it had to rely on its enemies.",
-    "Lenin was still in hiding, but he wrote that the moment had come to seize power.",
-]
-
-
-def answer_text(rng: random.Random) -> str:
-    """Two to five sentences: a short-answer paragraph a student might have typed so far."""
-    return " ".join(rng.sample(SENTENCES, rng.randint(2, 5)))
 
 
 class ProxyHopRequest(requests.cookies.MockRequest):
@@ -279,17 +266,21 @@ class Student(ProxiedUser):
                 self.wait()
                 self.unsubmit(pk)
 
+    def check(self, name: str, error: str) -> None:
+        """A failed check that is not one request: locust counts it as a failure."""
+        events.request.fire(
+            request_type="CHECK",
+            name=name,
+            response_time=0,
+            response_length=0,
+            exception=AssertionError(error),
+        )
+
     def read_form(self, page: str) -> dict | None:
         token, version = CSRF_INPUT.search(page), VERSION_INPUT.search(page)
         questions = ANSWER_BOX.findall(page)
         if not (token and version and questions):
-            events.request.fire(
-                request_type="CHECK",
-                name="assignment form readable",
-                response_time=0,
-                response_length=0,
-                exception=AssertionError("no form, version or answer boxes on the page"),
-            )
+            self.check("assignment form readable", "no form, version or answer boxes on the page")
             return None
         return {"token": token[1], "version": int(version[1]), "questions": questions}
 
@@ -350,13 +341,7 @@ class Student(ProxiedUser):
         if page is None:
             return False
         if 'id="work-form"' in page:  # refused: the page is still the editable form
-            events.request.fire(
-                request_type="CHECK",
-                name="turned in",
-                response_time=0,
-                response_length=0,
-                exception=AssertionError("turn-in refused"),
-            )
+            self.check("turned in", "turn-in refused")
             return False
         return True
 
@@ -379,6 +364,103 @@ class Student(ProxiedUser):
                 response.failure(f"status {response.status_code}")
                 return None
         return self.get_page(f"/my-work/{pk}/", name="assignment page", expect='id="work-form"')
+
+
+class Barrier:
+    """Holds each arriving user until `parties` have arrived, then lets them all go at once.
+
+    One locust process runs its users as greenlets, so the count needs no lock; the event of
+    each round is a new one. A user that never arrives (its login failed) would hold the rest
+    forever, so the wait gives up after `timeout` seconds and says so.
+    """
+
+    def __init__(self, parties: int, timeout: float = 120) -> None:
+        self.parties = parties
+        self.timeout = timeout
+        self.arrived = 0
+        self.event = Event()
+
+    def wait(self) -> bool:
+        event = self.event
+        self.arrived += 1
+        if self.arrived == self.parties:
+            self.arrived = 0
+            self.event = Event()
+            event.set()
+            return True
+        return event.wait(self.timeout)
+
+
+AT_ONCE_ROUNDS = int(os.environ.get("BENCH_AT_ONCE_ROUNDS", "5"))
+_at_once = Barrier(int(os.environ.get("BENCH_AT_ONCE_USERS", "0")) or len(STUDENTS))
+_at_once_done = itertools.count(1)
+
+
+class ClassTurnsIn(Student):
+    """The whole class presses Turn in at the same instant, BENCH_AT_ONCE_ROUNDS times.
+
+    Each student logs in, opens the assignment (taking it back to Draft if it is turned in),
+    saves a draft as the autosave does, and waits at the barrier; when the last one arrives,
+    all send the Turn in form at once, and each browser follows the redirect to the page with
+    its feedback. Only the POST is the measured "turn in, the whole class at once"; the page
+    after it and the next round's preparation (unsubmit, save) are counted apart, and that
+    preparation waits until the whole class has its page. When every student has done every
+    round, the run stops.
+    """
+
+    wait_time = constant(0)
+
+    def on_start(self) -> None:
+        number = next(_student_numbers)
+        self.client_number = number
+        ProxiedUser.on_start(self)
+        self.username = STUDENTS[number % len(STUDENTS)]
+        self.rng = random.Random(f"at-once-{number}")
+        self.work = WORK[number % len(WORK)] if WORK else None
+        self.ready = self.log_in(self.username) and self.work is not None
+        self.rounds = 0
+
+    @task
+    def turn_in_with_the_class(self) -> None:
+        form = self.draft_form() if self.ready else None
+        if not _at_once.wait():
+            self.check("the class turned in together", "a student never reached Turn in")
+        if form is not None:
+            pk = self.work[0]
+            with self.post(
+                f"/my-work/{pk}/turn-in/",
+                self.form_data(form),
+                name=AT_ONCE_NAME,
+                referer=f"/my-work/{pk}/",
+                allow_redirects=False,
+                catch_response=True,
+            ) as response:
+                if response.status_code != 302:
+                    response.failure(f"status {response.status_code}")
+            # The browser follows the redirect at once: the page with the instant feedback.
+            page = self.get_page(f"/my-work/{pk}/", name="assignment page, after")
+            if page is not None and 'id="work-form"' in page:
+                self.check("turned in", "turn-in refused")
+        # Everyone reads their feedback before the next round's preparation (unsubmitting,
+        # saving) starts, so that preparation never runs beside the turn-ins it would slow.
+        if not _at_once.wait():
+            self.check("the class turned in together", "a student never finished turning in")
+        self.rounds += 1
+        if self.rounds == AT_ONCE_ROUNDS:
+            if next(_at_once_done) == len(STUDENTS):
+                self.environment.runner.quit()
+            raise StopUser
+
+    def draft_form(self) -> dict | None:
+        """The assignment page as Draft, with a saved draft: ready to press Turn in."""
+        pk = self.work[0]
+        page = self.get_page(f"/my-work/{pk}/", name="assignment page, before")
+        if page is not None and 'id="work-form"' not in page:
+            page = self.unsubmit(pk)
+        form = self.read_form(page) if page is not None else None
+        if form is not None and self.save_draft(pk, form):
+            return form
+        return None
 
 
 class Teacher(ProxiedUser):

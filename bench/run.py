@@ -3,13 +3,14 @@
 For SQLite (always) and PostgreSQL (when DATABASE_URL is set), in a fresh database: migrate,
 load the lessons, seed a class of 50 students and its teacher with five lessons assigned,
 collect the static files, start gunicorn on 127.0.0.1 with DJANGO_DEBUG=false, then run
-bench/locustfile.py headless: the mixed class (50 students, 2 teacher sessions) for 60 s, then
-the lesson page (signed in, then anonymous) and /healthz each alone at the same concurrency,
-in rounds that take turns. Writes bench/reports/<timestamp>-<db>.md with the figures and
-whether each target of issue 5 is met.
+bench/locustfile.py headless: the mixed class (50 students, 2 teacher sessions) for 60 s, the
+whole class turning in at the same instant (5 rounds), then the lesson page (signed in, then
+anonymous) and /healthz each alone at the same concurrency, in rounds that take turns. Before
+the server starts, it times a turn-in in one process. Writes bench/reports/<timestamp>-<db>.md
+with the figures and whether each target of issues 5 and 13 is met.
 
     python bench/run.py [--db sqlite|postgres|all] [--time 60] [--alone-time 10] [--rounds 3]
-                        [--workers N] [--threads N]
+                        [--at-once-rounds 5] [--workers N] [--threads N]
 
 PostgreSQL: DATABASE_URL names the server; the bench creates its own scratch database there
 (classroom_bench_<pid>) and drops it afterwards, so the database in the URL is never touched.
@@ -51,6 +52,12 @@ WRITE_P95_MS = 1000
 RATIO_TARGET = 0.5
 LOGIN_NAMES = {"login", "login page"}
 WRITE_NAMES = {"work save", "turn in", "unsubmit"}
+# Targets from issue 13 ("A whole class turning in at once").
+AT_ONCE_P95_MS = 500
+TURN_IN_MS = 8
+TURN_IN_QUERIES = 10
+TURN_IN_REPEATS = 40
+AT_ONCE_NAME = "turn in, the whole class at once"
 
 
 # --- Inside the prepared environment: the fresh database --------------------------------------
@@ -100,6 +107,7 @@ def prepare(out: Path) -> None:
         session.create()
         sessions.append(session.session_key)
 
+    out.with_name("turn_in.json").write_text(json.dumps(time_turn_ins(assignments)))
     out.write_text(
         json.dumps(
             {
@@ -115,6 +123,83 @@ def prepare(out: Path) -> None:
             }
         )
     )
+
+
+def time_turn_ins(assignments, repeats: int = TURN_IN_REPEATS) -> dict:
+    """A turn-in in one process, without a server: its time and its queries.
+
+    A student of the seeded class turns in the first open assignment `repeats` times (and
+    unsubmits after each), answering every question of its lesson with the bench's sentences.
+    The first turn-in prepares the lesson's mark schemes; the rest reuse them, as every
+    request after a process's first does. The queries are counted on one more turn-in.
+    """
+    import random
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from answers import answer_text
+
+    from classroom import services
+    from classroom.models import Attempt, User
+    from lessons.models import Question
+
+    assignment = next(a for a in assignments if a.lesson.slug == WORK_LESSONS[0])
+    questions = list(
+        Question.objects.active().filter(lesson=assignment.lesson).order_by("position")
+    )
+    student = next(
+        s
+        for s in User.objects.filter(username__startswith="demo-student-").order_by("pk")
+        if not Attempt.objects.filter(student=s, assignment=assignment).exists()
+    )
+    rng = random.Random("turn-in")
+    version = 0
+
+    def turn_in() -> float:
+        nonlocal version
+        texts = {q.pk: answer_text(rng) for q in questions}
+        attempt = services.save_draft(
+            student=student, assignment=assignment, texts=texts, base_version=version
+        )
+        texts = {q.pk: answer_text(rng) for q in questions}
+        started = time.perf_counter()
+        services.turn_in(
+            student=student, assignment=assignment, texts=texts, base_version=attempt.version
+        )
+        took = (time.perf_counter() - started) * 1000
+        version = services.unsubmit(student=student, assignment=assignment).version
+        return took
+
+    times = [turn_in() for _ in range(repeats + 1)]
+    with CaptureQueriesContext(connection) as ctx:
+        texts = {q.pk: answer_text(rng) for q in questions}
+        attempt = services.save_draft(
+            student=student, assignment=assignment, texts=texts, base_version=version
+        )
+        first = len(ctx.captured_queries)
+        services.turn_in(
+            student=student, assignment=assignment, texts=texts, base_version=attempt.version
+        )
+        # Statements, not transaction control (BEGIN, COMMIT, savepoints).
+        queries = [
+            q["sql"]
+            for q in ctx.captured_queries[first:]
+            if not q["sql"].startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"))
+        ]
+    services.unsubmit(student=student, assignment=assignment)
+    warm = sorted(times[1:])
+    return {
+        "answers": len(questions),
+        "lesson": assignment.lesson.slug,
+        "first_ms": times[0],
+        "median_ms": statistics.median(warm),
+        "p95_ms": warm[max(0, round(0.95 * len(warm)) - 1)],
+        "max_ms": warm[-1],
+        "repeats": len(warm),
+        "queries": len(queries),
+    }
 
 
 # --- The bench ----------------------------------------------------------------------------------
@@ -389,6 +474,19 @@ def bench_one(db: str, args: argparse.Namespace, stamp: str) -> tuple[Path, bool
             seconds=args.time + 300,
         )
         logins = json.loads(login_stats.read_text()) if login_stats.exists() else None
+        print(
+            f"[{db}] the whole class turns in at once, {args.at_once_rounds} times ...",
+            flush=True,
+        )
+        at_once = locust(
+            dict(env, BENCH_AT_ONCE_ROUNDS=str(args.at_once_rounds)),
+            base,
+            out / "at-once",
+            ["ClassTurnsIn"],
+            users=STUDENTS,
+            rate=args.spawn_rate,
+            seconds=300,  # the run stops itself after the last round; this is a safety net
+        )
         print(f"[{db}] the lesson page and /healthz alone, {args.rounds} rounds ...", flush=True)
         alone = alone_rounds(
             env, base, out, users=users, rounds=args.rounds, seconds=args.alone_time
@@ -404,8 +502,11 @@ def bench_one(db: str, args: argparse.Namespace, stamp: str) -> tuple[Path, bool
             args=args,
             mixed=mixed,
             logins=logins,
+            at_once=at_once,
+            turn_in=json.loads(ready.with_name("turn_in.json").read_text()),
             alone=alone,
             failure_rows=failures(out / "mixed")
+            + failures(out / "at-once")
             + [row for run in alone for row in failures(run.prefix)],
             server_log=gunicorn_log.read_text(errors="replace"),
             prepared=prepared,
@@ -435,6 +536,8 @@ def write_report(
     args: argparse.Namespace,
     mixed: list[dict[str, str]],
     logins: dict | None,
+    at_once: list[dict[str, str]],
+    turn_in: dict,
     alone: list[AloneRun],
     failure_rows: list[dict[str, str]],
     server_log: str,
@@ -447,8 +550,13 @@ def write_report(
     login_failures = sum(row["failures"] for row in login_rows)
     pages = [row for row in measured if row["Type"] == "GET"]
     writes = [row for row in measured if row["Name"] in WRITE_NAMES]
+    together = next((row for row in at_once if row["Name"] == AT_ONCE_NAME), {})
+    at_once_failures = sum(
+        int(number(row, "Failure Count")) for row in at_once if row["Name"] == "Aggregated"
+    )
     total_failures = (
         sum(int(number(row, "Failure Count")) for row in mixed if row["Name"] == "Aggregated")
+        + at_once_failures
         + sum(int(number(run.row, "Failure Count")) for run in alone)
         + login_failures
     )
@@ -472,6 +580,18 @@ def write_report(
             f"saves and turn-ins p95 < {WRITE_P95_MS} ms",
             bool(writes) and number(worst_write, "95%") < WRITE_P95_MS,
             f"worst: {worst_write.get('Name', '-')} {worst_write.get('95%', '-')} ms",
+        ),
+        (
+            f"the whole class turning in at once: p95 < {AT_ONCE_P95_MS} ms, no failures",
+            bool(together) and number(together, "95%") < AT_ONCE_P95_MS and not at_once_failures,
+            f"p95 {together.get('95%', '-')} ms over {together.get('Request Count', 0)} "
+            f"turn-ins, {at_once_failures} failures",
+        ),
+        (
+            f"a turn-in in one process: <= {TURN_IN_MS} ms and <= {TURN_IN_QUERIES} queries",
+            turn_in["median_ms"] <= TURN_IN_MS and turn_in["queries"] <= TURN_IN_QUERIES,
+            f"{turn_in['answers']} answers: median {turn_in['median_ms']:.1f} ms "
+            f"(p95 {turn_in['p95_ms']:.1f}), {turn_in['queries']} queries",
         ),
         (
             f"lesson page throughput >= {RATIO_TARGET:.0%} of /healthz",
@@ -509,6 +629,21 @@ def write_report(
         "## The class (mixed load)",
         "",
         *table(measured + [row for row in mixed if row["Name"] == "Aggregated"]),
+        "",
+        "## The whole class turns in at once",
+        "",
+        f"{STUDENTS} students log in, open the assignment and save a draft, then wait at a "
+        "barrier; when the last one arrives all of them send the Turn in form at the same "
+        f"instant. {args.at_once_rounds} rounds (each student unsubmits between rounds, which "
+        f'is counted apart). The target is "{AT_ONCE_NAME}", the POST alone.',
+        "",
+        *table(at_once),
+        "",
+        f"In one process, without a server: a turn-in of all {turn_in['answers']} answers of "
+        f"{turn_in['lesson']} (a draft saved first, unsubmitted after), {turn_in['repeats']} "
+        f"times: median **{turn_in['median_ms']:.1f} ms**, p95 {turn_in['p95_ms']:.1f} ms, "
+        f"max {turn_in['max_ms']:.1f} ms; the first, which prepares the lesson's mark "
+        f"schemes, {turn_in['first_ms']:.1f} ms. **{turn_in['queries']} queries** a turn-in.",
         "",
         "## Logins",
         "",
@@ -578,6 +713,9 @@ def main() -> None:
     parser.add_argument("--alone-time", type=int, default=10, help="seconds of each alone run (10)")
     parser.add_argument(
         "--rounds", type=int, default=3, help="rounds of the alone runs, taking turns (3)"
+    )
+    parser.add_argument(
+        "--at-once-rounds", type=int, default=5, help="rounds of the whole class turning in (5)"
     )
     parser.add_argument("--spawn-rate", type=float, default=10, help="users started a second")
     parser.add_argument(

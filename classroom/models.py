@@ -5,7 +5,7 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as BaseUserManager
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -241,10 +241,12 @@ class StudentWork(models.Model):
         every marking teacher shares. SQLite has no row locks: there, IMMEDIATE transactions
         already run one writer at a time.
         """
-        cls.objects.get_or_create(assignment_id=assignment_id, student_id=student_id)
-        cls.objects.select_for_update(of=("self",)).filter(
+        row = cls.objects.select_for_update(of=("self",)).filter(
             assignment_id=assignment_id, student_id=student_id
-        ).values_list("pk").get()
+        )
+        if not row.values_list("pk"):  # the first write to this work: make the row, then lock
+            cls.objects.get_or_create(assignment_id=assignment_id, student_id=student_id)
+            row.values_list("pk").get()
 
 
 class AttemptQuerySet(models.QuerySet):
@@ -381,6 +383,35 @@ def work_status(assignment: Assignment, attempt: Attempt | None, now: datetime |
     return attempt.status(now)
 
 
+class AnswerQuerySet(models.QuerySet):
+    def update_each(self, answers: "list[Answer]", fields: list[str]) -> None:
+        """Write `fields` of each saved answer: one UPDATE statement run once a row.
+
+        What `bulk_update` does, in one round trip too (the driver's executemany), without
+        the CASE expression per field that `bulk_update` builds in Python: 1.5 ms instead of
+        6 ms for the five answers of a turn-in (bench/README.md). Values are prepared by the
+        fields themselves, as `save()` prepares them; names come from the model.
+        """
+        if not answers:
+            return
+        self._for_write = True
+        db = connections[self.db]
+        quote = db.ops.quote_name
+        columns = [self.model._meta.get_field(name) for name in fields]
+        sql = "UPDATE {} SET {} WHERE {} = %s".format(
+            quote(self.model._meta.db_table),
+            ", ".join(f"{quote(field.column)} = %s" for field in columns),
+            quote(self.model._meta.pk.column),
+        )
+        rows = [
+            [field.get_db_prep_save(getattr(answer, field.attname), db) for field in columns]
+            + [answer.pk]
+            for answer in answers
+        ]
+        with db.cursor() as cursor:
+            cursor.executemany(sql, rows)
+
+
 class Answer(models.Model):
     """A student's answer to one question in one attempt, with its marking and feedback."""
 
@@ -404,6 +435,8 @@ class Answer(models.Model):
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     marked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AnswerQuerySet.as_manager()
 
     class Meta:
         ordering = ["attempt", "question__position"]

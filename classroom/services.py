@@ -31,7 +31,7 @@ from classroom.models import (
     User,
 )
 from lessons.marking import RULES_VERSION
-from lessons.models import KeyPoint, Lesson, Question
+from lessons.models import KeyPoint, Lesson, Question, marking_questions
 
 
 class ServiceError(Exception):
@@ -582,8 +582,8 @@ def _latest_attempt(
     student: User, assignment: Assignment, *, with_answers: bool = True
 ) -> Attempt | None:
     attempts = Attempt.objects.for_student(student).filter(assignment=assignment)
-    if with_answers:
-        attempts = attempts.prefetch_related("answers")
+    if with_answers:  # in no order: the callers look answers up by question
+        attempts = attempts.prefetch_related(Prefetch("answers", Answer.objects.order_by()))
     return attempts.order_by("-number").first()
 
 
@@ -656,7 +656,7 @@ def _write_draft(
             existing[qid] = Answer(attempt=attempt, question_id=qid, text=text)
     attempt._prefetched_objects_cache = {}
     if write:
-        Answer.objects.bulk_update(
+        Answer.objects.update_each(
             [a for a in existing.values() if a.pk and a.question_id in changed], ["text"]
         )
         Answer.objects.bulk_create([a for a in existing.values() if not a.pk])
@@ -703,10 +703,7 @@ def turn_in(
     """
     now = now or timezone.now()
     _check_lengths(texts)
-    questions = {
-        q.pk: q
-        for q in Question.objects.active().filter(lesson_id=assignment.lesson_id).with_markscheme()
-    }
+    questions = marking_questions(assignment.lesson_id)
     marked = {
         qid: (text, questions[qid].mark_scheme.mark(text).to_dict())
         for qid, text in texts.items()
@@ -768,7 +765,7 @@ def _turn_in(
         else:  # words saved earlier (another tab), or none: mark them now
             answer.mark_with(question)
     # The texts and the results in one write, the new answers in another, then the state.
-    Answer.objects.bulk_update(
+    Answer.objects.update_each(
         [a for qid, a in answers.items() if a.pk and qid in questions],
         ["text", "result", "markscheme_version", "rules_version"],
     )

@@ -278,6 +278,75 @@ class Question(models.Model):
 # Prepared mark schemes of this process, by what they are made of (see Question.mark_scheme).
 _PREPARED: dict[str, MarkScheme] = {}
 _PREPARED_LIMIT = 500
+# A lesson's active questions with their schemes prepared, by lesson and markscheme stamp.
+_MARKING: dict[tuple[int, str], dict[int, Question]] = {}
+_MARKING_LIMIT = 50
+
+
+def markscheme_stamp(lesson_id: int) -> str:
+    """What a lesson's mark schemes are made of, as one value read in one query.
+
+    The lesson's own change time (its word groups) and, for its questions, their key points
+    and their misconceptions: how many rows, the sum of their ids and the latest change. Every
+    save of any of them moves `updated_at` (auto_now), adding or deleting one moves the count
+    and the sum; so a new stamp follows every edit, in any process, without reading the
+    phrases. Plain SQL, with table and column names from the models.
+    """
+    quote = connection.ops.quote_name
+
+    def column(model: type[models.Model], field: str) -> str:
+        return f"{quote(model._meta.db_table)}.{quote(model._meta.get_field(field).column)}"
+
+    question_lesson = column(Question, "lesson")
+
+    def rows(model: type[models.Model], join: str = "") -> str:
+        table, pk, changed = (
+            quote(model._meta.db_table),
+            column(model, "id"),
+            column(model, "updated_at"),
+        )
+        return (
+            f"(SELECT CAST(COUNT(*) AS TEXT) || '/' || CAST(COALESCE(SUM({pk}), 0) AS TEXT)"
+            f" || '/' || COALESCE(CAST(MAX({changed}) AS TEXT), '') FROM {table}{join}"
+            f" WHERE {question_lesson} = %s)"
+        )
+
+    def via_question(model: type[models.Model]) -> str:
+        join = f" JOIN {quote(Question._meta.db_table)} ON {column(Question, 'id')} = "
+        return rows(model, join + column(model, "question"))
+
+    sql = (
+        f"SELECT CAST({column(Lesson, 'updated_at')} AS TEXT) || '|' || {rows(Question)} || '|'"
+        f" || {via_question(KeyPoint)} || '|' || {via_question(Misconception)}"
+        f" FROM {quote(Lesson._meta.db_table)} WHERE {column(Lesson, 'id')} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [lesson_id] * 4)
+        row = cursor.fetchone()
+    return row[0] if row else ""
+
+
+def marking_questions(lesson_id: int) -> dict[int, "Question"]:
+    """The lesson's active questions by id, each with its mark scheme and version ready.
+
+    For marking many answers at once (a turn-in): one query (the stamp) when this process
+    has marked answers to this lesson since its mark schemes last changed, four otherwise.
+    The questions returned are shared by the requests of this process: read them, never
+    change them.
+    """
+    key = (lesson_id, markscheme_stamp(lesson_id))
+    questions = _MARKING.get(key)
+    if questions is None:
+        questions = {
+            q.pk: q for q in Question.objects.active().filter(lesson_id=lesson_id).with_markscheme()
+        }
+        for question in questions.values():
+            question.mark_scheme  # noqa: B018 - prepared now, not by a later request
+            question.markscheme_version  # noqa: B018
+        if len(_MARKING) >= _MARKING_LIMIT:
+            _MARKING.pop(next(iter(_MARKING)))  # the oldest
+        _MARKING[key] = questions
+    return questions
 
 
 class CriterionQuerySet(models.QuerySet):

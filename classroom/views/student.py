@@ -205,8 +205,10 @@ def _assignment_for(request: HttpRequest, pk: int) -> Assignment:
 
 
 def _attempts(request: HttpRequest, assignment: Assignment) -> list[Attempt]:
-    answers = Answer.objects.select_related("question__lesson").prefetch_related(
-        "question__key_points", "question__misconceptions"
+    answers = (
+        Answer.objects.select_related("question__lesson")
+        .prefetch_related("question__key_points", "question__misconceptions")
+        .order_by("question__position")  # the attempt's own: no join to sort by attempt
     )
     return list(
         Attempt.objects.for_student(request.user)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from classroom import services
 from classroom.models import Answer, Attempt
+from lessons.models import marking_questions
 from tests.factories import (
     AnswerFactory,
     AssignmentFactory,
@@ -548,10 +549,13 @@ def test_assignment_page_query_count_is_fixed(
     assert response.content.decode().count("You explained") == n
 
 
-def test_a_turn_in_of_four_answers_takes_nine_queries(student, assignment):
-    """Questions with their mark schemes (3), the work's lock (2), the latest attempt and its
-    answers (2), the texts and results (1), the state (1); the marking is done before the
-    lock, so nothing else waits for it."""
+@pytest.mark.parametrize("prepared", [True, False], ids=["prepared", "first-in-process"])
+def test_a_turn_in_of_four_answers_takes_six_queries(student, assignment, prepared):
+    """The lesson's mark scheme stamp (1), the work's lock (1), the latest attempt and its
+    answers (2), the texts and results (1, run once a row), the state (1). The marking is done
+    before the lock, so nothing else waits for it. The first turn-in to a lesson in a process
+    (or the first after its mark schemes changed) also reads the questions, key points and
+    misconceptions (3)."""
     for n in range(2):
         QuestionFactory(lesson=assignment.lesson, position=10 + n)
     questions = list(assignment.lesson.questions.order_by("position"))
@@ -562,6 +566,8 @@ def test_a_turn_in_of_four_answers_takes_nine_queries(student, assignment):
     attempt = services.save_draft(
         student=student, assignment=assignment, texts=texts, base_version=0
     )
+    if prepared:
+        marking_questions(assignment.lesson_id)
     with CaptureQueriesContext(connection) as ctx:
         services.turn_in(
             student=student,
@@ -570,7 +576,64 @@ def test_a_turn_in_of_four_answers_takes_nine_queries(student, assignment):
             base_version=attempt.version,
         )
     queries = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
-    assert len(queries) == 9, "\n".join(queries)
+    assert len(queries) == (6 if prepared else 9), "\n".join(queries)
     attempt.refresh_from_db()
     assert attempt.state == Attempt.State.TURNED_IN
     assert all(a.result["points_made"] for a in attempt.answers.all())
+
+
+def turn_in_and_unsubmit(student, assignment, text: str) -> dict:
+    """Turn in `text` for every question, unsubmit, and give the first answer's result."""
+    attempt = Attempt.objects.filter(student=student, assignment=assignment).first()
+    texts = {q.pk: text for q in assignment.lesson.questions.all()}
+    version = attempt.version if attempt else 0
+    attempt = services.turn_in(
+        student=student, assignment=assignment, texts=texts, base_version=version
+    )
+    services.unsubmit(student=student, assignment=assignment)
+    return attempt.answers.order_by("question__position").first().result
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "phrases",  # an edited key point
+        "new point",  # a point added
+        "retired",  # a point retired
+        "deleted",  # a point deleted
+        "word groups",  # the lesson's word groups
+        "marks",  # the question's marks
+    ],
+)
+def test_a_turn_in_marks_with_the_scheme_as_it_is_now(student, assignment, edit):
+    """The prepared schemes a process keeps for turn-ins follow every edit at once."""
+    question = assignment.lesson.questions.order_by("position").first()
+    point = question.key_points.get(key="saviours")
+    text = "The Bolsheviks were the heroes who rescued Petrograd."
+    before = turn_in_and_unsubmit(student, assignment, text)
+    if edit == "phrases":
+        point.phrases += "\nheroes who rescued"
+        point.save()
+    elif edit == "new point":
+        KeyPointFactory(question=question, key="heroes", position=9, phrases="heroes")
+    elif edit == "retired":
+        point.is_retired = True
+        point.save()
+        KeyPointFactory(question=question, key="heroes", position=9, phrases="heroes")
+    elif edit == "deleted":
+        KeyPointFactory(question=question, key="heroes", position=9, phrases="heroes")
+        before = turn_in_and_unsubmit(student, assignment, text)
+        question.key_points.get(key="heroes").delete()
+    elif edit == "word groups":
+        point.phrases += "\ncity heroes"
+        point.save()
+        before = turn_in_and_unsubmit(student, assignment, text)
+        assignment.lesson.word_groups = "city, petrograd"
+        assignment.lesson.save()
+    elif edit == "marks":
+        question.marks += 1
+        question.save()
+    after = turn_in_and_unsubmit(student, assignment, text)
+    assert after != before
+    if edit == "marks":
+        assert after["max_marks"] == before["max_marks"] + 1
