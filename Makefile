@@ -32,9 +32,19 @@ setup: $(VENV)/.runtime
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py remark
 
-## run: everything `setup` does, then the development server on HOST:PORT.
+# The address other machines on the network reach this one at (finding it sends no packet).
+LAN_ADDRESS = $(shell $(PYTHON) -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.connect(("192.0.2.1", 9)); print(s.getsockname()[0])' 2>/dev/null || hostname -I 2>/dev/null | cut -d" " -f1)
+
+## run: everything `setup` does, then the development server on HOST:PORT. With HOST=0.0.0.0
+## (a class on the school network) the machine's network address is allowed as a host name and
+## is the address on login cards and the join panel (unless SITE_URL says otherwise).
 run: setup
+ifeq ($(HOST),0.0.0.0)
+	@echo "Students on the school network open http://$(LAN_ADDRESS):$(PORT)/"
+	DJANGO_LAN_URL=http://$(LAN_ADDRESS):$(PORT) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+else
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+endif
 
 ## lint: ruff, djLint, migrations in step with the models, deploy checks, mark schemes.
 lint: $(VENV)/.dev

@@ -30,3 +30,15 @@ def _is_ip(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def site_url(request: HttpRequest) -> str:
+    """The address students type to reach the site, without a trailing slash: SITE_URL when
+    set (the name on the school network, or the public address behind a proxy), otherwise the
+    address this request came to."""
+    return settings.SITE_URL or f"{request.scheme}://{request.get_host()}"
+
+
+def site(request: HttpRequest) -> dict[str, str]:
+    """Context processor: `site_url` for the login cards and the join panel."""
+    return {"site_url": site_url(request)}

@@ -1,12 +1,14 @@
 """Send people with a first-time password to the password change page first; keep signed-in
-pages out of the browser's cache."""
+pages out of the browser's cache; show the project's own page for a missing page."""
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, reverse
 from django.utils.cache import add_never_cache_headers
+from django.views.defaults import page_not_found
 
 # Pages a person with a first-time password may still reach.
 _ALLOWED_NAMES = ("password_change", "password_change_done", "logout")
@@ -40,3 +42,27 @@ class NoStoreWhenSignedInMiddleware:
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             add_never_cache_headers(response)
         return response
+
+
+class NotFoundPageMiddleware:
+    """A missing page shows the project's own 404 page even with DEBUG on (`make run`).
+
+    Django's debug 404 page lists every URL pattern of the site: no help to a teacher who
+    mistyped an address, and not for a class on the school network to read. Server errors
+    keep Django's debug details while DEBUG is on; the 404 is logged as usual ("Not Found").
+    In production (DEBUG off) Django renders the same 404.html itself.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if settings.DEBUG and response.status_code == 404 and request.resolver_match is None:
+            return page_not_found(request, Resolver404())  # no address matched
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if settings.DEBUG and isinstance(exception, Http404):  # a view found nothing
+            return page_not_found(request, exception)
+        return None

@@ -9,6 +9,7 @@ lists every variable.
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -27,12 +28,25 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else 
 if not SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is false.")
 
+# `make run HOST=0.0.0.0` serves a class on the school network: it passes the address other
+# machines reach this one at (e.g. http://192.168.1.20:8000), which DEBUG then allows as a host
+# and which is the address on login cards and the join panel unless SITE_URL says otherwise.
+LAN_URL = env.str("DJANGO_LAN_URL", default="").rstrip("/")
+_LAN_HOSTS = [urlsplit(LAN_URL).hostname or ""] if LAN_URL else []
 ALLOWED_HOSTS = env.list(
-    "DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
+    "DJANGO_ALLOWED_HOSTS",
+    default=["localhost", "127.0.0.1", "[::1]", *_LAN_HOSTS] if DEBUG else [],
 )
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is false.")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# The address students type, printed on login cards and the join panel: empty means the
+# address the teacher's own browser used.
+SITE_URL = env.str("SITE_URL", default=LAN_URL).rstrip("/")
+if SITE_URL and urlsplit(SITE_URL).scheme not in ("http", "https"):
+    raise ImproperlyConfigured(
+        f"SITE_URL must be a full address such as https://classroom.example.org, not {SITE_URL!r}."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -60,6 +74,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the session, user and messages (the 404 page shows the navigation), before
+    # CommonMiddleware sees the response (it still adds a missing slash first).
+    "classroom.middleware.NotFoundPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "classroom.middleware.PasswordChangeRequiredMiddleware",
     "classroom.middleware.NoStoreWhenSignedInMiddleware",
@@ -79,6 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "classroom.http.site",
             ],
         },
     },
