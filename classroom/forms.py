@@ -24,6 +24,11 @@ class NewPasswordForm(PasswordChangeForm):
         if user.must_change_password:
             self.fields["old_password"].label = "First-time password (from your card)"
 
+    def validate_password_for_user(self, user, password_field_name: str = "new_password1") -> None:
+        """What is wrong with the new password ("too short", "too common") goes under the new
+        password, the field it is about, not under its confirmation as Django puts it."""
+        super().validate_password_for_user(user, "new_password1")
+
     def clean(self) -> dict:
         data = super().clean()
         new = data.get("new_password1")
