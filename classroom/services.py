@@ -524,11 +524,18 @@ class DraftConflict(ServiceError):
 
 class AnswersTooLong(ServiceError):
     """One or more answers can't be stored (too long, or a NUL character); keyed by question
-    id, each with what to do."""
+    id, each with what to do. `attempt` is the draft as saved with the other answers (None
+    when nothing else was saved)."""
 
-    def __init__(self, errors: dict[int, str]) -> None:
-        super().__init__("Some answers can't be saved as they are: see the message under each.")
+    def __init__(self, errors: dict[int, str], attempt: "Attempt | None" = None) -> None:
+        super().__init__(
+            "An answer can't be saved as it is: see the message under it. Your other answers"
+            " are saved."
+            if attempt is not None
+            else "An answer can't be saved as it is: see the message under it."
+        )
         self.errors = errors
+        self.attempt = attempt
 
 
 @transaction.atomic
@@ -594,6 +601,13 @@ def _questions(assignment: Assignment) -> list[Question]:
 def _check_lengths(texts: dict[int, str]) -> None:
     """Refuse answers that cannot be stored: too long, or holding a NUL character (which no
     keyboard types, and PostgreSQL cannot store in text)."""
+    errors = _length_errors(texts)
+    if errors:
+        raise AnswersTooLong(errors)
+
+
+def _length_errors(texts: dict[int, str]) -> dict[int, str]:
+    """What is wrong with each answer that cannot be stored, by question id."""
     errors = {}
     for question_id, text in texts.items():
         if len(text) > Answer.MAX_LENGTH:
@@ -606,8 +620,7 @@ def _check_lengths(texts: dict[int, str]) -> None:
                 "This answer holds an invisible character that can't be saved (it may have come"
                 " with pasted text). Retype the pasted part, then save again."
             )
-    if errors:
-        raise AnswersTooLong(errors)
+    return errors
 
 
 def _write_draft(
@@ -667,15 +680,32 @@ def _write_draft(
     return attempt, existing, set(changed)
 
 
-@transaction.atomic
 def save_draft(
     *, student: User, assignment: Assignment, texts: dict[int, str], base_version: int
 ) -> Attempt:
     """Save answers as a draft, creating attempt 1 on the first save.
 
-    Raises DraftConflict when the draft changed since `base_version` (and the texts differ),
-    AnswersTooLong, or ServiceError when the work is turned in or returned.
+    An answer that can't be stored (too long) is refused alone: the others are saved, then
+    AnswersTooLong says which was refused and carries the saved draft. Raises DraftConflict
+    when the draft changed since `base_version` (and the texts differ), or ServiceError when
+    the work is turned in or returned.
     """
+    errors = _length_errors(texts)
+    storable = {qid: text for qid, text in texts.items() if qid not in errors}
+    attempt = None
+    if storable or not errors:
+        attempt = _save_draft(
+            student=student, assignment=assignment, texts=storable, base_version=base_version
+        )
+    if errors:
+        raise AnswersTooLong(errors, attempt=attempt)
+    return attempt
+
+
+@transaction.atomic
+def _save_draft(
+    *, student: User, assignment: Assignment, texts: dict[int, str], base_version: int
+) -> Attempt:
     _lock_work(student, assignment)
     attempt, _, _ = _write_draft(
         student=student,

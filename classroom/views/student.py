@@ -52,9 +52,13 @@ def student_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
         if not request.user.is_authenticated:
             if _wants_json(request):
                 return JsonResponse({"logged_out": True, "error": LOGGED_OUT}, status=403)
-            # After logging in, come back to the page, never to a POST-only address.
+            # After logging in, come back to the page, never to a POST-only address; a
+            # Turn in that was not done says so there.
             if request.method != "GET" and "pk" in kwargs:
-                return redirect_to_login(reverse("classroom:work-detail", args=[kwargs["pk"]]))
+                page = reverse("classroom:work-detail", args=[kwargs["pk"]])
+                if request.resolver_match.url_name == "work-turn-in":
+                    page += "?turn-in=again"
+                return redirect_to_login(page)
             return redirect_to_login(request.get_full_path())
         if not request.user.is_student:
             raise PermissionDenied("This page is for students.")
@@ -276,6 +280,7 @@ def _detail_context(
             ],
             "history": history,
             "late_refused": not assignment.accepts_turn_in(),
+            "max_answer_length": Answer.MAX_LENGTH,
         }
     )
     return context
@@ -284,7 +289,12 @@ def _detail_context(
 @student_required
 def work_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment_for(request, pk)
-    return render(request, "classroom/work_detail.html", _detail_context(request, assignment))
+    texts, errors = _refused_answers(request, assignment)
+    context = _detail_context(request, assignment, texts=texts, errors=errors)
+    context["not_saved"] = bool(errors)
+    # Logged out when they pressed Turn in (student_required sent them to log in, then here).
+    context["turn_in_again"] = request.GET.get("turn-in") == "again" and context["editable"]
+    return render(request, "classroom/work_detail.html", context)
 
 
 def _posted(request: HttpRequest) -> tuple[dict[int, str], int]:
@@ -302,15 +312,14 @@ def _posted(request: HttpRequest) -> tuple[dict[int, str], int]:
     return texts, version
 
 
-def _saved_json(attempt: Attempt) -> JsonResponse:
+def _saved(attempt: Attempt) -> dict[str, object]:
+    """What the autosave script learns of a saved draft: its version and when."""
     saved_at = timezone.localtime(attempt.saved_at) if attempt.saved_at else None
-    return JsonResponse(
-        {
-            "version": attempt.version,
-            "saved_at": saved_at.isoformat() if saved_at else None,
-            "saved_at_display": saved_at.strftime("%H:%M") if saved_at else "",
-        }
-    )
+    return {
+        "version": attempt.version,
+        "saved_at": saved_at.isoformat() if saved_at else None,
+        "saved_at_display": saved_at.strftime("%H:%M") if saved_at else "",
+    }
 
 
 def _conflict_response(
@@ -343,18 +352,43 @@ def _conflict_response(
     return render(request, "classroom/work_conflict.html", context, status=409)
 
 
+# What a refused answer keeps in the student's own session until the work page shows it again
+# (their session: a shared computer's next user never sees it; logging out deletes it).
+REFUSED_KEY = "classroom:refused:{}"
+REFUSED_KEEP = 20 * Answer.MAX_LENGTH  # far more than anyone types; a paste of a book is cut
+
+
 def _too_long_response(
     request: HttpRequest,
     assignment: Assignment,
     error: services.AnswersTooLong,
     texts: dict[int, str],
 ) -> HttpResponse:
+    """Only the answers that can't be stored are refused (the service saved the others): the
+    script gets their messages and the new version; the form goes back to the work page (never
+    a page at the POST's address), with the refused text in its box and the message under it."""
     if _wants_json(request):
-        errors = {str(k): v for k, v in error.errors.items()}
-        return JsonResponse({"errors": errors, "error": str(error)}, status=400)
+        data: dict[str, object] = {
+            "errors": {str(k): v for k, v in error.errors.items()},
+            "error": str(error),
+        }
+        if error.attempt is not None:
+            data.update(_saved(error.attempt))
+        return JsonResponse(data, status=400)
+    request.session[REFUSED_KEY.format(assignment.pk)] = {
+        "texts": {str(qid): texts.get(qid, "")[:REFUSED_KEEP] for qid in error.errors},
+        "errors": {str(qid): message for qid, message in error.errors.items()},
+    }
     messages.error(request, str(error))
-    context = _detail_context(request, assignment, texts=texts, errors=error.errors)
-    return render(request, "classroom/work_detail.html", context, status=400)
+    return redirect("classroom:work-detail", pk=assignment.pk)
+
+
+def _refused_answers(request: HttpRequest, assignment: Assignment) -> tuple[dict, dict]:
+    """The refused answers' texts and messages kept for this page (once), by question id."""
+    kept = request.session.pop(REFUSED_KEY.format(assignment.pk), None) or {}
+    texts = {int(qid): text for qid, text in kept.get("texts", {}).items()}
+    errors = {int(qid): message for qid, message in kept.get("errors", {}).items()}
+    return texts, errors
 
 
 def _refused_response(
@@ -393,7 +427,7 @@ def work_save(request: HttpRequest, pk: int) -> HttpResponse:
     except services.ServiceError as error:
         return _not_saved_response(request, assignment, error, texts)
     if _wants_json(request):
-        return _saved_json(attempt)
+        return JsonResponse(_saved(attempt))
     saved_at = timezone.localtime(attempt.saved_at).strftime("%H:%M")
     messages.success(request, f"Saved at {saved_at}.")
     return redirect("classroom:work-detail", pk=assignment.pk)
@@ -408,8 +442,17 @@ def work_turn_in(request: HttpRequest, pk: int) -> HttpResponse:
         attempt = services.turn_in(
             student=request.user, assignment=assignment, texts=texts, base_version=version
         )
-    except (services.DraftConflict, services.AnswersTooLong) as error:
+    except services.DraftConflict as error:
         return _not_saved_response(request, assignment, error, texts)
+    except services.AnswersTooLong:
+        # Not turned in: the answers that can be stored are saved as a draft, the long one
+        # comes back with its message.
+        try:
+            services.save_draft(
+                student=request.user, assignment=assignment, texts=texts, base_version=version
+            )
+        except services.ServiceError as error:
+            return _not_saved_response(request, assignment, error, texts)
     except services.ServiceError as error:
         # Refused (late work not accepted, already returned): keep what was typed as a draft.
         try:

@@ -59,6 +59,29 @@
     if (store) store.removeItem(key);
   }
 
+  // The length limit, shown before it is reached: from 80% of it, "4,210 of 5,000
+  // characters"; past it, how many too many (the server refuses that answer alone).
+  var COUNT_FROM = 0.8;
+
+  function showCount(form, box) {
+    var slot = form.querySelector('[data-count-for="' + box.dataset.answer + '"]');
+    var most = Number(box.dataset.maxLength);
+    if (!slot || !most) return;
+    var length = box.value.length;
+    var over = length - most;
+    slot.classList.toggle("text-danger", over > 0);
+    if (length < most * COUNT_FROM) {
+      slot.textContent = "";
+    } else if (over > 0) {
+      slot.textContent = length.toLocaleString("en-GB") + " of " + most.toLocaleString("en-GB") +
+        " characters: " + over.toLocaleString("en-GB") + " too many. Shorten this answer to " +
+        "save it.";
+    } else {
+      slot.textContent = length.toLocaleString("en-GB") + " of " + most.toLocaleString("en-GB") +
+        " characters";
+    }
+  }
+
   function showAlert(root, message) {
     var alert = root.querySelector("[data-work-alert]");
     if (!alert) return;
@@ -192,7 +215,15 @@
               showErrors(data.errors || {});
               var general = data.errors && data.errors.__all__;
               showAlert(form, general || data.error || "");
-              setStatus("Not saved");
+              if (data.version !== undefined) {
+                // The other answers were saved; the one marked in red was not, so the copy
+                // on this computer stays until it is.
+                versionInput.value = String(data.version);
+                setStatus("Saved at " + data.saved_at_display + ", except the answer marked in red");
+                keepCopy();
+              } else {
+                setStatus("Not saved");
+              }
             } else if (response.ok) {
               versionInput.value = String(data.version);
               showErrors({});
@@ -232,7 +263,9 @@
     }
 
     boxes.forEach(function (box) {
+      showCount(form, box);
       box.addEventListener("input", function () {
+        showCount(form, box);
         dirty = true;
         held = false;
         keepCopy();
@@ -284,6 +317,11 @@
       true
     );
 
+    // An answer the server refused (too long) is on the page but not saved: keep it here.
+    var refused = boxes.some(function (box) {
+      return box.getAttribute("aria-invalid") === "true";
+    });
+
     // On load: text kept in this browser that the server never confirmed comes back.
     var copy = readCopy(key);
     if (copy && copy.texts) {
@@ -299,7 +337,7 @@
         }
       });
       if (!restored) {
-        if (!held) removeCopy(key);
+        if (!held && !refused) removeCopy(key);
       } else if (!held && Number(copy.version) === Number(versionInput.value)) {
         // The server has not changed since this copy was typed: save it now.
         dirty = true;
@@ -321,6 +359,10 @@
       dirty = true;
       keepCopy();
       schedule();
+    }
+    if (refused && !dirty) {
+      dirty = true; // saved again once the student shortens it
+      keepCopy();
     }
   }
 

@@ -247,3 +247,51 @@ def world(lessons) -> World:
     )
     admin = UserFactory(username="editor", is_staff=True, is_superuser=True)
     return World(teacher, student, classroom, work, turned_in, returned, admin)
+
+
+# --- One student and "The Kornilov revolt", for the journeys ------------------------------------
+
+
+@pytest.fixture
+def kornilov(lessons):
+    return lessons["kornilov-revolt"]
+
+
+@pytest.fixture
+def first_prompt(kornilov):
+    return kornilov.questions.active().order_by("position").first().prompt
+
+
+@pytest.fixture
+def assigned(kornilov, teacher_user):
+    """A class of the teacher with "The Kornilov revolt" assigned, due in a week."""
+    from django.utils import timezone
+
+    from classroom import services
+    from tests.factories import ClassroomFactory
+
+    classroom = ClassroomFactory(teacher=teacher_user, name="10H History", join_code="KQ7M3P")
+    services.assign_lessons(
+        classroom=classroom,
+        lessons=[kornilov],
+        teacher=teacher_user,
+        due_at=timezone.now() + timedelta(days=7),
+    )
+    return classroom
+
+
+@pytest.fixture
+def teacher_user(transactional_db):
+    from tests.factories import TeacherFactory
+
+    return TeacherFactory(username="ms-ivanova", display_name="Ms Ivanova")
+
+
+@pytest.fixture
+def pupil(assigned):
+    """A student already in the class."""
+    from tests.factories import EnrolmentFactory, StudentFactory
+
+    student = StudentFactory(username="pupil-anna", display_name="Anna K.")
+    EnrolmentFactory(classroom=assigned, student=student)
+    return student

@@ -13,51 +13,13 @@ from playwright.sync_api import expect
 from classroom import services
 from classroom.models import Attempt, Classroom
 from tests.browser.conftest import field, log_in
-from tests.factories import PASSWORD, ClassroomFactory, EnrolmentFactory, StudentFactory
+from tests.factories import PASSWORD
 
 KORNILOV = "The Kornilov revolt"
 ANSWER = (
     "The Red Guards and the railway workers stopped Kornilov, so the Bolsheviks were seen "
     "to have saved Petrograd and their support grew."
 )
-
-
-@pytest.fixture
-def kornilov(lessons):
-    return lessons["kornilov-revolt"]
-
-
-@pytest.fixture
-def first_prompt(kornilov):
-    return kornilov.questions.active().order_by("position").first().prompt
-
-
-@pytest.fixture
-def assigned(kornilov, teacher_user):
-    """A class of the teacher with "The Kornilov revolt" assigned, due in a week."""
-    classroom = ClassroomFactory(teacher=teacher_user, name="10H History", join_code="KQ7M3P")
-    services.assign_lessons(
-        classroom=classroom,
-        lessons=[kornilov],
-        teacher=teacher_user,
-        due_at=timezone.now() + timedelta(days=7),
-    )
-    return classroom
-
-
-@pytest.fixture
-def teacher_user(transactional_db):
-    from tests.factories import TeacherFactory
-
-    return TeacherFactory(username="ms-ivanova", display_name="Ms Ivanova")
-
-
-@pytest.fixture
-def pupil(assigned):
-    """A student already in the class."""
-    student = StudentFactory(username="pupil-anna", display_name="Anna K.")
-    EnrolmentFactory(classroom=assigned, student=student)
-    return student
 
 
 def open_assignment(page, title: str = KORNILOV) -> None:

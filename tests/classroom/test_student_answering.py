@@ -1,6 +1,7 @@
 """Answering an assignment: drafts, conflicts, turn in, unsubmit, resubmit, instant feedback."""
 
 from datetime import timedelta
+from urllib.parse import unquote
 
 import pytest
 from django.db import connection
@@ -222,30 +223,95 @@ def test_a_stale_save_of_the_same_text_is_not_a_conflict(student, assignment, qu
     assert attempt.version == 1
 
 
-def test_too_long_answer_is_refused_and_the_text_kept(client, student, assignment, questions):
+def test_a_too_long_answer_is_refused_alone(student, assignment, questions):
     long_text = "x" * (Answer.MAX_LENGTH + 1)
-    with pytest.raises(services.AnswersTooLong):
+    with pytest.raises(services.AnswersTooLong) as refused:
+        services.save_draft(
+            student=student,
+            assignment=assignment,
+            texts={questions[0].pk: long_text, questions[1].pk: "Kept"},
+            base_version=0,
+        )
+    assert set(refused.value.errors) == {questions[0].pk}
+    assert f"the most is {Answer.MAX_LENGTH}" in refused.value.errors[questions[0].pk]
+    attempt = refused.value.attempt
+    assert attempt.version == 1
+    assert {a.question_id: a.text for a in attempt.answers.all()} == {questions[1].pk: "Kept"}
+    assert "Your other answers are saved" in str(refused.value)
+
+
+def test_nothing_saved_when_the_only_answer_is_too_long(student, assignment, questions):
+    long_text = "x" * (Answer.MAX_LENGTH + 1)
+    with pytest.raises(services.AnswersTooLong) as refused:
         services.save_draft(
             student=student,
             assignment=assignment,
             texts={questions[0].pk: long_text},
             base_version=0,
         )
+    assert refused.value.attempt is None
     assert not Attempt.objects.exists()
+
+
+def test_the_autosave_hears_which_answer_was_refused_and_the_new_version(
+    client, student, assignment, questions
+):
+    long_text = "x" * (Answer.MAX_LENGTH + 1)
     client.force_login(student)
-    response = client.post(save_url(assignment), form_data(questions, [long_text, "Kept"], 0))
-    assert response.status_code == 400
-    html = response.content.decode()
-    assert f"the most is {Answer.MAX_LENGTH}" in html
-    assert f"{long_text}</textarea>" in html
-    assert "Kept</textarea>" in html
     response = client.post(
         save_url(assignment),
-        form_data(questions, [long_text], 0),
+        form_data(questions, [long_text, "Kept"], 0),
         headers={"accept": "application/json"},
     )
     assert response.status_code == 400
-    assert str(questions[0].pk) in response.json()["errors"]
+    data = response.json()
+    assert list(data["errors"]) == [str(questions[0].pk)]
+    assert data["version"] == 1
+    assert data["saved_at_display"]
+
+
+@pytest.mark.parametrize("url", [save_url, turn_in_url], ids=["save draft", "turn in"])
+def test_a_refused_answer_comes_back_on_the_work_page_with_its_message(
+    client, student, assignment, questions, url
+):
+    """Without the script: the form goes back to the work page (not a page at the POST's
+    address), the long text in its box with the message under it, the others saved, and the
+    status bar does not say "Saved" for text that was not saved."""
+    long_text = "x" * (Answer.MAX_LENGTH + 1)
+    client.force_login(student)
+    response = client.post(url(assignment), form_data(questions, [long_text, "Kept"], 0))
+    assert response.status_code == 302
+    assert response["Location"] == detail_url(assignment)
+    page = client.get(detail_url(assignment))
+    html = page.content.decode()
+    assert f"the most is {Answer.MAX_LENGTH}" in html
+    assert f"{long_text}</textarea>" in html
+    assert "Kept</textarea>" in html
+    assert "Not saved: see the answer marked in red" in html
+    assert "Your other answers are saved" in html
+    attempt = Attempt.objects.get()
+    assert attempt.state == Attempt.State.DRAFT
+    assert {a.question_id: a.text for a in attempt.answers.all()} == {questions[1].pk: "Kept"}
+    # Shown once: a reload shows what is saved.
+    html = client.get(detail_url(assignment)).content.decode()
+    assert long_text not in html
+    assert "Saved at" in html
+
+
+def test_logged_out_at_turn_in_comes_back_to_press_it_again(client, student, assignment, questions):
+    response = client.post(turn_in_url(assignment), form_data(questions, ["Mine"], 0))
+    assert response.status_code == 302
+    login_url = response["Location"]
+    assert login_url.startswith("/accounts/login/?next=")
+    after_login = unquote(login_url.partition("next=")[2])
+    assert after_login == detail_url(assignment) + "?turn-in=again"
+    client.force_login(student)
+    html = client.get(detail_url(assignment) + "?turn-in=again").content.decode()
+    assert "Not turned in yet: press Turn in again." in html
+    # Once turned in, the address says nothing.
+    services.turn_in(student=student, assignment=assignment, texts={}, base_version=0)
+    html = client.get(detail_url(assignment) + "?turn-in=again").content.decode()
+    assert "Not turned in yet" not in html
 
 
 def test_saving_after_turn_in_is_refused(client, student, assignment, questions):
