@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +23,7 @@ from classroom import ratelimit, services
 from classroom.forms import JoinCodeForm, JoinForm
 from classroom.models import Answer, Assignment, Attempt, Status, work_status
 from lessons.marking import has_substance
-from lessons.models import Question
+from lessons.models import Question, marking_questions
 from lessons.views import lesson_context, lesson_queryset
 
 LOGGED_OUT = (
@@ -209,17 +209,43 @@ def _assignment_for(request: HttpRequest, pk: int) -> Assignment:
 
 
 def _attempts(request: HttpRequest, assignment: Assignment) -> list[Attempt]:
-    answers = (
-        Answer.objects.select_related("question__lesson")
-        .prefetch_related("question__key_points", "question__misconceptions")
-        .order_by("question__position")  # the attempt's own: no join to sort by attempt
-    )
-    return list(
+    """The student's attempts with their answers, each answer's question ready for feedback.
+
+    An answer's question is the lesson's prepared one (`marking_questions`: its mark scheme,
+    version, key points and misconceptions kept in this process, one query to check) whenever
+    that has every key point and misconception the answer's result names. Otherwise (returned
+    work that names a point retired since, or a retired question) the question's own key
+    points and misconceptions are read, retired ones included.
+    """
+    answers = Answer.objects.select_related("question").order_by("question__position")
+    attempts = list(
         Attempt.objects.for_student(request.user)
         .filter(assignment=assignment)
         .prefetch_related(Prefetch("answers", queryset=answers))
         .order_by("number")
     )
+    prepared = marking_questions(assignment.lesson_id) if attempts else {}
+    own = []
+    for attempt in attempts:
+        for answer in attempt.answers.all():
+            question = prepared.get(answer.question_id)
+            if question is not None and _names_only(answer.result, question):
+                answer.question = question
+            else:
+                own.append(answer.question)
+    prefetch_related_objects(own, "lesson", "key_points", "misconceptions")
+    return attempts
+
+
+def _names_only(result: dict | None, question: Question) -> bool:
+    """Does `result` name only key points and misconceptions `question` has?"""
+    scheme = question.mark_scheme
+    points = {point.key for point in scheme.points}
+    wrong = {m.key for m in scheme.misconceptions}
+    result = result or {}
+    return (
+        {hit["key"] for hit in result.get("points_made", [])} | set(result.get("points_missed", []))
+    ) <= points and {hit["key"] for hit in result.get("misconceptions", [])} <= wrong
 
 
 def _detail_context(

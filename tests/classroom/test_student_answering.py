@@ -27,6 +27,7 @@ from tests.factories import (
 )
 
 MADE = "The Bolsheviks saved Petrograd from the general, so people trusted them."
+NOTHING_FOUND = {"points_made": [], "points_missed": [], "misconceptions": [], "suggested_mark": 0}
 WRONG = "Kornilov was a Bolshevik who attacked the city."
 
 
@@ -604,15 +605,46 @@ def test_assignment_page_query_count_is_fixed(
             resubmission_allowed=True,
         )
         for question in lesson.questions.all():
-            AnswerFactory(attempt=attempt, question=question, mark=1, comment="ok", result=result)
+            # Each result names its own question's key points, as a real one does.
+            own = result if question.key == "why-support" else {**NOTHING_FOUND, "max_marks": 2}
+            AnswerFactory(attempt=attempt, question=question, mark=1, comment="ok", result=own)
     services.resubmit(student=student, assignment=assignment)
     client.force_login(student)
-    client.get(detail_url(assignment))  # warm the lesson's rendered-HTML cache
-    with django_assert_num_queries(11):
+    client.get(detail_url(assignment))  # warm the rendered lesson and the prepared questions
+    # Session, user, assignment; the lesson with its sections, key terms and questions (4);
+    # the attempts and their answers (2); the lesson's markscheme stamp (the prepared questions
+    # give the key points and misconceptions of every answer's feedback).
+    with django_assert_num_queries(10):
         response = client.get(detail_url(assignment))
     assert response.status_code == 200
     assert len(response.context["history"]) == n
     assert response.content.decode().count("You explained") == n
+
+
+def test_returned_feedback_that_names_a_retired_point_still_shows_it(
+    client, student, assignment, lesson, django_assert_num_queries
+):
+    """Returned work keeps the result it was returned with; a point retired since is read
+    from the question's own lesson, key points and misconceptions (three more queries, only
+    then)."""
+    question = lesson.questions.get(key="why-support")
+    result = {
+        "points_made": [{"key": "saviours", "phrase": "x", "spans": [], "words": []}],
+        "points_missed": [],
+        "misconceptions": [],
+        "suggested_mark": 1,
+        "max_marks": 2,
+    }
+    attempt = AttemptFactory(assignment=assignment, student=student, state="returned", number=1)
+    AnswerFactory(attempt=attempt, question=question, mark=1, result=result)
+    point = question.key_points.get(key="saviours")
+    point.is_retired = True
+    point.save()
+    client.force_login(student)
+    client.get(detail_url(assignment))
+    with django_assert_num_queries(13):
+        response = client.get(detail_url(assignment))
+    assert "The Bolsheviks were seen as the saviours of Petrograd." in response.content.decode()
 
 
 @pytest.mark.parametrize("prepared", [True, False], ids=["prepared", "first-in-process"])
