@@ -54,8 +54,17 @@ lint: $(VENV)/.dev
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(DEPLOY_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 
-## test: lint, then the whole pytest suite (browser tests included when Chromium is found).
-test: lint
+# The Nu HTML Checker for the test of valid HTML (npm's vnu-jar, run with Java). Without npm
+# that test skips, except in CI, where it fails.
+VNU := node_modules/vnu-jar/build/dist/vnu.jar
+
+$(VNU): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --ignore-scripts --loglevel error && touch $@; \
+	else echo "npm not found: the HTML checker test will skip (install Node.js and npm to run it)"; fi
+
+## test: lint, then the whole pytest suite (browser tests included when Chromium is found, the
+## HTML checker when Java and npm are).
+test: lint $(VNU)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## backup: a consistent copy of the database, taken while the site runs, into backups/.
@@ -73,4 +82,4 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) staticfiles test-db*.sqlite3* .pytest_cache
+	rm -rf $(VENV) node_modules staticfiles test-db*.sqlite3* .pytest_cache

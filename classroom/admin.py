@@ -26,6 +26,7 @@ from classroom.models import (
     FeedbackChange,
     User,
 )
+from lessons.admin_html import ModelAdmin, StackedInline, TabularInline, ValidHTMLMixin
 from lessons.checking import check_question
 from lessons.marking import FILLER_WORDS, phrase_words
 from lessons.models import Question
@@ -36,7 +37,7 @@ def _count(n: int, thing: str) -> str:
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ValidHTMLMixin, BaseUserAdmin):
     list_display = [
         "username",
         "display_name",
@@ -218,7 +219,7 @@ class UserAdmin(BaseUserAdmin):
         return TemplateResponse(request, "admin/classroom/user/erase_confirmation.html", context)
 
 
-class EnrolmentInline(admin.TabularInline):
+class EnrolmentInline(TabularInline):
     model = Enrolment
     extra = 0
     fields = ["student", "joined_at", "removed_at"]
@@ -227,7 +228,7 @@ class EnrolmentInline(admin.TabularInline):
 
 
 @admin.register(Classroom)
-class ClassroomAdmin(admin.ModelAdmin):
+class ClassroomAdmin(ModelAdmin):
     list_display = ["name", "year_group", "teacher", "join_code", "student_count", "is_archived"]
     list_filter = ["is_archived", "year_group"]
     search_fields = ["name", "join_code", "teacher__username", "teacher__display_name"]
@@ -246,7 +247,7 @@ class ClassroomAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
+class EnrolmentAdmin(ModelAdmin):
     list_display = ["student", "classroom", "joined_at", "removed_at"]
     list_filter = ["classroom", ("removed_at", admin.EmptyFieldListFilter)]
     search_fields = ["student__username", "student__display_name", "classroom__name"]
@@ -256,7 +257,7 @@ class EnrolmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(ModelAdmin):
     list_display = ["lesson", "classroom", "due_at", "start_at", "show_instant_feedback"]
     list_filter = ["lesson", "show_instant_feedback", "accept_late", "classroom__is_archived"]
     search_fields = ["lesson__title", "classroom__name", "instructions"]
@@ -266,7 +267,7 @@ class AssignmentAdmin(admin.ModelAdmin):
     autocomplete_fields = ["classroom", "created_by"]
 
 
-class AnswerInline(admin.StackedInline):
+class AnswerInline(StackedInline):
     model = Answer
     extra = 0
     fields = [
@@ -292,7 +293,7 @@ class AnswerInline(admin.StackedInline):
 
 
 @admin.register(Attempt)
-class AttemptAdmin(admin.ModelAdmin):
+class AttemptAdmin(ModelAdmin):
     list_display = ["student", "assignment", "number", "state", "is_late", "turned_in_at"]
     list_filter = ["state", "is_late", "assignment__lesson"]
     search_fields = ["student__username", "student__display_name", "assignment__classroom__name"]
@@ -362,7 +363,7 @@ class AttemptAdmin(admin.ModelAdmin):
 
 
 @admin.register(Answer)
-class AnswerAdmin(admin.ModelAdmin):
+class AnswerAdmin(ModelAdmin):
     list_display = ["attempt", "question", "mark", "marked_by"]
     list_filter = ["question__lesson"]
     search_fields = ["text", "comment", "attempt__student__username"]
@@ -373,7 +374,7 @@ class AnswerAdmin(admin.ModelAdmin):
 
 
 @admin.register(CommentBankEntry)
-class CommentBankEntryAdmin(admin.ModelAdmin):
+class CommentBankEntryAdmin(ModelAdmin):
     list_display = ["text", "teacher", "question"]
     list_filter = ["question__lesson"]
     search_fields = ["text", "teacher__username"]
@@ -383,7 +384,7 @@ class CommentBankEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(FeedbackChange)
-class FeedbackChangeAdmin(admin.ModelAdmin):
+class FeedbackChangeAdmin(ModelAdmin):
     list_display = ["attempt", "field", "changed_by", "changed_at"]
     list_filter = ["field"]
     search_fields = ["attempt__student__username", "old_value", "new_value"]
@@ -418,7 +419,7 @@ class PhraseForm(forms.Form):
 
 
 @admin.register(CheckerReview)
-class CheckerReviewAdmin(admin.ModelAdmin):
+class CheckerReviewAdmin(ModelAdmin):
     """Per question, the answers where teachers' ticks differ from the check: the words only,
     never the student's or class's name."""
 

@@ -112,11 +112,21 @@ class StudentsAddForm(forms.Form):
 
 
 class _DateInput(forms.DateInput):
+    """A date picker: its value is an ISO date (2026-12-08), whatever the site's date format."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class _TimeInput(forms.TimeInput):
+    """A time picker: its value is 24-hour hours and minutes (16:30)."""
+
     input_type = "time"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs, format="%H:%M")
 
 
 def _lesson_label(lesson: Lesson) -> str:

@@ -7,24 +7,25 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.html import format_html
 
+from lessons.admin_html import ModelAdmin, StackedInline, TabularInline
 from lessons.checking import check_question, questions_to_check
 from lessons.marking import highlight_spans
 from lessons.models import KeyPoint, KeyTerm, Lesson, Misconception, Question, SampleAnswer, Section
 
 
-class SectionInline(admin.StackedInline):
+class SectionInline(StackedInline):
     model = Section
     extra = 0
     fields = ["position", "heading", "body"]
 
 
-class KeyTermInline(admin.TabularInline):
+class KeyTermInline(TabularInline):
     model = KeyTerm
     extra = 0
     fields = ["position", "term", "definition"]
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(TabularInline):
     model = Question
     extra = 0
     fields = ["position", "key", "prompt", "marks", "after_section", "is_retired"]
@@ -32,7 +33,7 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Lesson)
-class LessonAdmin(admin.ModelAdmin):
+class LessonAdmin(ModelAdmin):
     list_display = ["title", "order", "period", "slug", "question_count", "updated_at", "view_link"]
     list_display_links = ["title"]
     search_fields = ["title", "slug", "summary", "sections__heading", "sections__body"]
@@ -56,7 +57,7 @@ class LessonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(ModelAdmin):
     list_display = ["heading", "lesson", "position", "updated_at"]
     list_filter = ["lesson"]
     search_fields = ["heading", "body"]
@@ -65,7 +66,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(KeyTerm)
-class KeyTermAdmin(admin.ModelAdmin):
+class KeyTermAdmin(ModelAdmin):
     list_display = ["term", "lesson", "position"]
     list_filter = ["lesson"]
     search_fields = ["term", "definition"]
@@ -73,19 +74,19 @@ class KeyTermAdmin(admin.ModelAdmin):
     list_select_related = ["lesson"]
 
 
-class KeyPointInline(admin.StackedInline):
+class KeyPointInline(StackedInline):
     model = KeyPoint
     extra = 0
     fields = ["position", "key", "text", "marks", "hint", "phrases", "is_retired"]
 
 
-class MisconceptionInline(admin.StackedInline):
+class MisconceptionInline(StackedInline):
     model = Misconception
     extra = 0
     fields = ["position", "key", "phrases", "feedback", "is_retired"]
 
 
-class SampleAnswerInline(admin.StackedInline):
+class SampleAnswerInline(StackedInline):
     model = SampleAnswer
     extra = 0
     fields = ["position", "answer", "expect", "expected_misconceptions"]
@@ -102,7 +103,7 @@ class TryAnswerForm(forms.Form):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(ModelAdmin):
     list_display = ["prompt", "lesson", "key", "position", "marks", "is_retired"]
     list_filter = ["lesson", "is_retired", "marks"]
     search_fields = ["prompt", "key", "model_answer", "lesson__title"]
@@ -162,7 +163,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(KeyPoint)
-class KeyPointAdmin(admin.ModelAdmin):
+class KeyPointAdmin(ModelAdmin):
     list_display = ["key", "text", "question", "marks", "is_retired"]
     list_filter = ["is_retired", "question__lesson"]
     search_fields = ["key", "text", "phrases", "hint"]
@@ -172,7 +173,7 @@ class KeyPointAdmin(admin.ModelAdmin):
 
 
 @admin.register(Misconception)
-class MisconceptionAdmin(admin.ModelAdmin):
+class MisconceptionAdmin(ModelAdmin):
     list_display = ["key", "question", "is_retired"]
     list_filter = ["is_retired", "question__lesson"]
     search_fields = ["key", "phrases", "feedback"]
@@ -182,7 +183,7 @@ class MisconceptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(SampleAnswer)
-class SampleAnswerAdmin(admin.ModelAdmin):
+class SampleAnswerAdmin(ModelAdmin):
     list_display = ["__str__", "answer", "expect"]
     list_filter = ["question__lesson"]
     search_fields = ["answer"]

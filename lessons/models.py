@@ -73,7 +73,9 @@ class LessonQuerySet(models.QuerySet):
 
 
 class Lesson(models.Model):
-    slug = models.SlugField(unique=True, help_text="Stable: the lesson's address /lessons/<slug>/.")
+    slug = models.SlugField(
+        unique=True, help_text="Stable: the lesson's address is /lessons/ followed by this slug."
+    )
     title = models.CharField(max_length=200)
     order = models.PositiveSmallIntegerField(help_text="Position in the list of lessons.")
     period = models.CharField(max_length=100, help_text='When it happened, e.g. "August 1917".')

@@ -1,6 +1,7 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import template
+from django.utils import timezone
 
 register = template.Library()
 
@@ -11,3 +12,12 @@ def minutes(value: timedelta | None) -> int | str:
     if not isinstance(value, timedelta):
         return ""
     return max(1, -(-int(value.total_seconds()) // 60))
+
+
+@register.filter
+def machine_time(value: datetime | None) -> str:
+    """A moment as a <time datetime="..."> wants it: ISO 8601 in the site's time zone, to the
+    second (HTML allows at most three digits of a fraction; Django's "c" format gives six)."""
+    if not isinstance(value, datetime):
+        return ""
+    return timezone.localtime(value).replace(microsecond=0).isoformat()
