@@ -192,10 +192,16 @@ def classroom_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         .order_by("-created_at", "-pk")
     )
+    locked = ratelimit.locked_out_usernames(e.student.username for e in enrolments)
     return render(
         request,
         "classroom/classroom_detail.html",
-        {"classroom": classroom, "enrolments": enrolments, "assignments": assignments},
+        {
+            "classroom": classroom,
+            "enrolments": enrolments,
+            "assignments": assignments,
+            "locked_out": locked,
+        },
     )
 
 
