@@ -38,6 +38,7 @@ urlpatterns = [
     ),
     path("classes/<int:pk>/gradebook/", teacher.gradebook, name="classroom-gradebook"),
     path("classes/<int:pk>/gradebook.csv", teacher.gradebook_csv, name="classroom-gradebook-csv"),
+    path("classes/<int:pk>/answers.csv", teacher.answers_csv, name="classroom-answers-csv"),
     # Teachers: assignments and marking
     path("classes/<int:pk>/assign/", teacher.assignment_create, name="assignment-create"),
     path("assignments/<int:pk>/", teacher.assignment_detail, name="assignment-detail"),

@@ -697,7 +697,9 @@ def _gradebook(classroom: Classroom, *, with_answers: bool = False):
         .order_by("created_at", "pk")
     )
     answers = (
-        Prefetch("answers", queryset=Answer.objects.all()) if with_answers else _marks_prefetch()
+        Prefetch("answers", queryset=Answer.objects.select_related("question"))
+        if with_answers
+        else _marks_prefetch()
     )
     attempts = (
         Attempt.objects.filter(assignment__classroom=classroom)
@@ -740,54 +742,122 @@ def csv_safe(value: object) -> object:
     return value
 
 
+def _csv_response(filename: str) -> tuple[HttpResponse, "csv._writer"]:
+    """A CSV download and its writer. UTF-8 with a byte-order mark, so Excel reads "Zoë"."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    return response, writer
+
+
+def _assignment_heading(assignment: Assignment, repeated: set[str]) -> str:
+    """A gradebook column's name: the lesson, with the day it was set when set more than once."""
+    heading = assignment.lesson.title
+    if heading in repeated:
+        heading += f", set {timezone.localtime(assignment.created_at):%-d %b %Y}"
+    return f"{heading} (out of {assignment.max_marks or 0})"
+
+
+def _repeated_titles(assignments: list[Assignment]) -> set[str]:
+    titles = [assignment.lesson.title for assignment in assignments]
+    return {title for title in titles if titles.count(title) > 1}
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
 @teacher_required
 def gradebook_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    """One row per student and assignment, with each answer's mark and comment."""
+    """The gradebook as the page shows it: a row per student, a column per assignment.
+
+    A cell is the total mark, or the status while no answer has a mark.
+    """
+    classroom = get_object_or_404(Classroom.objects.for_teacher(request.user), pk=pk)
+    students, assignments, latest = _gradebook(classroom)
+    response, writer = _csv_response(f"gradebook-{classroom.pk}.csv")
+    repeated = _repeated_titles(assignments)
+    writer.writerow(
+        [csv_safe(cell) for cell in ["Student", "Username"]]
+        + [csv_safe(_assignment_heading(a, repeated)) for a in assignments]
+    )
+    now = timezone.now()
+    for student in students:
+        row: list[object] = [student.name, student.username]
+        for assignment in assignments:
+            attempt = latest.get((assignment.pk, student.pk))
+            total = attempt.total_mark if attempt else None
+            row.append(total if total is not None else work_status(assignment, attempt, now).label)
+        writer.writerow([csv_safe(cell) for cell in row])
+    return response
+
+
+ANSWERS_CSV_HEADER = [
+    "Student",
+    "Username",
+    "Lesson",
+    "Set",
+    "Due",
+    "Status",
+    "Question number",
+    "Question",
+    "Answer",
+    "Mark",
+    "Out of",
+    "Comment",
+    "Total",
+    "Total out of",
+    "Overall comment",
+]
+
+
+@teacher_required
+def answers_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every answer with its mark and comment: one row per student, assignment and question.
+
+    The columns are the same on every row (ANSWERS_CSV_HEADER): a row names its lesson and
+    its question, so a column never means a different question on different rows.
+    """
     classroom = get_object_or_404(Classroom.objects.for_teacher(request.user), pk=pk)
     students, assignments, latest = _gradebook(classroom, with_answers=True)
     questions: dict[int, list[Question]] = {}
     for question in Question.objects.active().filter(lesson__in={a.lesson_id for a in assignments}):
         questions.setdefault(question.lesson_id, []).append(question)
-    question_count = max((len(qs) for qs in questions.values()), default=0)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="gradebook-{classroom.pk}.csv"'
-    writer = csv.writer(response)
-    header = [
-        "Student",
-        "Username",
-        "Lesson",
-        "Due",
-        "Status",
-        "Total",
-        "Out of",
-        "Overall comment",
-    ]
-    for n in range(1, question_count + 1):
-        header += [f"Question {n} mark", f"Question {n} comment"]
-    writer.writerow(header)
+    response, writer = _csv_response(f"answers-{classroom.pk}.csv")
+    writer.writerow(ANSWERS_CSV_HEADER)
     now = timezone.now()
     for student in students:
         for assignment in assignments:
             attempt = latest.get((assignment.pk, student.pk))
-            due = ""
-            if assignment.due_at:
-                due = timezone.localtime(assignment.due_at).strftime("%Y-%m-%d %H:%M")
-            row = [
+            by_question = {a.question_id: a for a in attempt.answers.all()} if attempt else {}
+            asked = questions.get(assignment.lesson_id, [])
+            # A question retired after the student answered it keeps its row.
+            retired = [a.question for a in by_question.values() if a.question not in asked]
+            start = [
                 student.name,
                 student.username,
                 assignment.lesson.title,
-                due,
+                _local(assignment.created_at),
+                _local(assignment.due_at),
                 work_status(assignment, attempt, now).label,
-                attempt.total_mark if attempt else "",
+            ]
+            end = [
+                attempt.total_mark if attempt and attempt.total_mark is not None else "",
                 assignment.max_marks or 0,
                 attempt.overall_comment if attempt else "",
             ]
-            by_question = {a.question_id: a for a in attempt.answers.all()} if attempt else {}
-            for question in questions.get(assignment.lesson_id, []):
+            for question in [*asked, *sorted(retired, key=lambda q: q.position)]:
                 answer = by_question.get(question.pk)
-                if answer is None:
-                    row += ["", ""]
-                else:
-                    row += ["" if answer.mark is None else answer.mark, answer.comment]
-            writer.writerow([csv_safe(cell) for cell in row])
+                row = [
+                    *start,
+                    question.position,
+                    question.prompt,
+                    answer.text if answer else "",
+                    "" if answer is None or answer.mark is None else answer.mark,
+                    question.marks,
+                    answer.comment if answer else "",
+                    *end,
+                ]
+                writer.writerow([csv_safe(cell) for cell in row])
     return response

@@ -194,6 +194,7 @@ def test_other_teachers_ids_give_404(client, classroom):
         "students-add",
         "classroom-gradebook",
         "classroom-gradebook-csv",
+        "classroom-answers-csv",
         "assignment-create",
     ):
         assert client.get(reverse(f"classroom:{name}", args=[pk])).status_code == 404, name

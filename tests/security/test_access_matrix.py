@@ -57,6 +57,7 @@ EXPECTED = {
     "classroom:student-unlock": TEACHER_POST,
     "classroom:classroom-gradebook": TEACHER_OBJECT,
     "classroom:classroom-gradebook-csv": TEACHER_OBJECT,
+    "classroom:classroom-answers-csv": TEACHER_OBJECT,
     "classroom:assignment-create": TEACHER_OBJECT,
     "classroom:assignment-detail": TEACHER_OBJECT,
     "classroom:assignment-update": TEACHER_OBJECT,
