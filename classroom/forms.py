@@ -209,11 +209,43 @@ class AssignmentCreateForm(_AssignmentFieldsForm):
         error_messages={"required": "Choose at least one lesson to assign."},
     )
 
+    assign_again = forms.BooleanField(
+        label="Assign again: I want this class to do these lessons a second time",
+        required=False,
+        widget=forms.HiddenInput,  # shown as a tick box once a lesson is found set already
+    )
+
     field_order = ["lessons"]
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, classroom: Classroom, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.classroom = classroom
         self.fields["lessons"].label_from_instance = _lesson_label
+
+    def clean(self) -> dict:
+        """Warn before a lesson the class already has is set again (the teacher may go on)."""
+        data = super().clean()
+        lessons = data.get("lessons")
+        if not lessons or data.get("assign_again"):
+            return data
+        already = list(
+            self.classroom.assignments.filter(lesson__in=lessons)
+            .select_related("lesson")
+            .order_by("lesson__order", "lesson__slug", "created_at")
+        )
+        if already:
+            sets = ", ".join(
+                f"{a.lesson.title} (set {timezone.localtime(a.created_at):%-d %B %Y}"
+                + (", archived)" if a.is_archived else ")")
+                for a in already
+            )
+            self.fields["assign_again"].widget = forms.CheckboxInput()
+            self.add_error(
+                None,
+                f"{self.classroom.name} already has {sets}. To set it again, tick “Assign "
+                "again” and press Assign; otherwise untick the lesson.",
+            )
+        return data
 
 
 class AssignmentUpdateForm(_AssignmentFieldsForm):

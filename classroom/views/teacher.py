@@ -199,7 +199,8 @@ def classroom_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "classroom": classroom,
             "enrolments": enrolments,
-            "assignments": assignments,
+            "assignments": [a for a in assignments if not a.is_archived],
+            "archived_assignments": [a for a in assignments if a.is_archived],
             "locked_out": locked,
         },
     )
@@ -325,7 +326,7 @@ def student_unlock(request: HttpRequest, pk: int, student_pk: int) -> HttpRespon
 @teacher_required
 def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
     classroom = get_object_or_404(Classroom.objects.for_teacher(request.user).active(), pk=pk)
-    form = AssignmentCreateForm(_posted(request))
+    form = AssignmentCreateForm(_posted(request), classroom=classroom)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -379,6 +380,54 @@ def assignment_update(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _own_assignment(request: HttpRequest, pk: int) -> Assignment:
+    return get_object_or_404(
+        Assignment.objects.for_teacher(request.user).select_related("classroom", "lesson"), pk=pk
+    )
+
+
+@teacher_required
+def assignment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask, then delete an assignment without student work; one with work is archived instead."""
+    assignment = _own_assignment(request, pk)
+    classroom = assignment.classroom
+    if request.method == "POST":
+        try:
+            services.delete_assignment(assignment=assignment)
+        except services.ServiceError as error:
+            messages.error(request, str(error))
+            return redirect("classroom:assignment-delete", pk=pk)
+        messages.success(request, f"“{assignment.lesson.title}” is deleted from {classroom.name}.")
+        return redirect(classroom)
+    return render(
+        request,
+        "classroom/assignment_delete.html",
+        {"assignment": assignment, "classroom": classroom, "has_work": assignment.has_work},
+    )
+
+
+@teacher_required
+@require_POST
+def assignment_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _own_assignment(request, pk)
+    services.archive_assignment(assignment=assignment)
+    messages.success(
+        request,
+        f"“{assignment.lesson.title}” is archived: students no longer see it. Its work stays in"
+        " the gradebook and below.",
+    )
+    return redirect(assignment)
+
+
+@teacher_required
+@require_POST
+def assignment_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _own_assignment(request, pk)
+    services.restore_assignment(assignment=assignment)
+    messages.success(request, f"“{assignment.lesson.title}” is back: students see it again.")
+    return redirect(assignment)
+
+
 @teacher_required
 def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The marking list: every student of the class with their status and mark."""
@@ -413,6 +462,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "students": students,
             "former": former,
             "counts": [(status.label, counts[status]) for status in Status],
+            "has_work": bool(latest),
         },
     )
 
@@ -756,7 +806,8 @@ def _assignment_heading(assignment: Assignment, repeated: set[str]) -> str:
     heading = assignment.lesson.title
     if heading in repeated:
         heading += f", set {timezone.localtime(assignment.created_at):%-d %b %Y}"
-    return f"{heading} (out of {assignment.max_marks or 0})"
+    archived = ", archived" if assignment.is_archived else ""
+    return f"{heading} (out of {assignment.max_marks or 0}{archived})"
 
 
 def _repeated_titles(assignments: list[Assignment]) -> set[str]:
