@@ -21,6 +21,7 @@ urlpatterns = [
         name="classroom-regenerate-code",
     ),
     path("classes/<int:pk>/students/add/", teacher.students_add, name="students-add"),
+    path("classes/<int:pk>/students/cards/", teacher.students_cards, name="students-cards"),
     path(
         "classes/<int:pk>/students/<int:student_pk>/remove/",
         teacher.enrolment_remove,

@@ -23,7 +23,7 @@ from django.utils.text import Truncator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from classroom import ratelimit, services
+from classroom import logincards, ratelimit, services
 from classroom.forms import (
     AssignmentCreateForm,
     AssignmentUpdateForm,
@@ -242,10 +242,44 @@ def classroom_regenerate_code(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Roster -----------------------------------------------------------------------------------
 
 
-def _login_cards_response(
+def _cards_kept(
     request: HttpRequest, classroom: Classroom, cards: list, heading: str
 ) -> HttpResponse:
-    """Render first-time passwords once; never cached, never stored."""
+    """Redirect to the cards page, the cards kept for it (a reload of it makes nothing)."""
+    response = redirect("classroom:students-cards", pk=classroom.pk)
+    logincards.keep(request, response, classroom=classroom, heading=heading, cards=cards)
+    return response
+
+
+@teacher_required
+def students_add(request: HttpRequest, pk: int) -> HttpResponse:
+    classroom = get_object_or_404(Classroom.objects.for_teacher(request.user).active(), pk=pk)
+    form = StudentsAddForm(_posted(request), classroom=classroom)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cards = services.add_students(classroom=classroom, names=form.cleaned_data["names"])
+        except services.ServiceError as error:
+            form.add_error("names", str(error))
+        else:
+            return _cards_kept(request, classroom, cards, f"Login cards for {classroom.name}")
+    return render(request, "classroom/students_add.html", {"classroom": classroom, "form": form})
+
+
+@teacher_required
+def students_cards(request: HttpRequest, pk: int) -> HttpResponse:
+    """The login cards just made, until the teacher leaves this page or presses "Done".
+
+    GET shows them (as often as the teacher reloads or prints); POST is "Done": they go.
+    First-time passwords are never cached by the browser and never stored in clear.
+    """
+    classroom = get_object_or_404(Classroom.objects.for_teacher(request.user), pk=pk)
+    if request.method == "POST":
+        response = redirect(classroom)
+        logincards.forget(request, response)
+        messages.info(request, "The login cards are put away. Their passwords are not shown again.")
+        return response
+    kept = logincards.shown(request, classroom)
+    heading, cards = kept if kept else ("Login cards", [])
     response = render(
         request,
         "classroom/login_cards.html",
@@ -254,26 +288,11 @@ def _login_cards_response(
             "cards": cards,
             "heading": heading,
             "login_url": request.build_absolute_uri(reverse("login")),
-            "join_url": request.build_absolute_uri(reverse("classroom:join")),
         },
     )
+    logincards.forget(request, response, keep_class=classroom.pk)  # another class's: gone
     response["Cache-Control"] = "no-store"
     return response
-
-
-@teacher_required
-def students_add(request: HttpRequest, pk: int) -> HttpResponse:
-    classroom = get_object_or_404(Classroom.objects.for_teacher(request.user).active(), pk=pk)
-    form = StudentsAddForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            cards = services.add_students(classroom=classroom, names=form.cleaned_data["names"])
-        except services.ServiceError as error:
-            form.add_error("names", str(error))
-        else:
-            heading = f"Login cards for {classroom.name}"
-            return _login_cards_response(request, classroom, cards, heading)
-    return render(request, "classroom/students_add.html", {"classroom": classroom, "form": form})
 
 
 def _roster_student(request: HttpRequest, pk: int, student_pk: int) -> tuple[Classroom, User]:
@@ -298,9 +317,12 @@ def enrolment_remove(request: HttpRequest, pk: int, student_pk: int) -> HttpResp
 @require_POST
 def student_reset_password(request: HttpRequest, pk: int, student_pk: int) -> HttpResponse:
     classroom, student = _roster_student(request, pk, student_pk)
-    card = services.reset_student_password(classroom=classroom, student=student)
-    heading = f"New first-time password for {student.name}"
-    return _login_cards_response(request, classroom, [card], heading)
+    try:
+        card = services.reset_student_password(classroom=classroom, student=student)
+    except services.ServiceError as error:
+        messages.error(request, str(error))
+        return redirect(classroom)
+    return _cards_kept(request, classroom, [card], f"New first-time password for {student.name}")
 
 
 @teacher_required

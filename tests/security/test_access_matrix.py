@@ -52,6 +52,7 @@ EXPECTED = {
     "classroom:classroom-restore": TEACHER_POST,
     "classroom:classroom-regenerate-code": TEACHER_POST,
     "classroom:students-add": TEACHER_OBJECT,
+    "classroom:students-cards": TEACHER_OBJECT,  # POST is "Done"
     "classroom:enrolment-remove": TEACHER_POST,
     "classroom:student-reset-password": TEACHER_POST,
     "classroom:student-unlock": TEACHER_POST,
@@ -93,6 +94,7 @@ WRONG_POST = {
             "classroom:assignment-delete",
             "classroom:assignment-archive",
             "classroom:assignment-restore",
+            "classroom:students-cards",
         ],
         (LOGIN, 403, 404),
     ),
