@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from classroom import services
 from classroom.models import Assignment
@@ -161,7 +162,7 @@ def test_a_second_assignment_of_a_lesson_is_warned_about_first(client, teacher, 
     response = client.post(url, {"lessons": [kornilov.pk, july.pk], "instructions": "Again"})
     assert response.status_code == 200
     html = response.content.decode()
-    set_on = f"{first.created_at:%-d %B %Y}"
+    set_on = f"{timezone.localtime(first.created_at):%-d %B %Y}"
     assert f"{classroom.name} already has The Kornilov revolt (set {set_on})" in html
     assert "tick “Assign again”" in html
     assert 'type="checkbox" name="assign_again"' in html
