@@ -258,8 +258,21 @@ class EnrolmentAdmin(ModelAdmin):
 
 @admin.register(Assignment)
 class AssignmentAdmin(ModelAdmin):
-    list_display = ["lesson", "classroom", "due_at", "start_at", "show_instant_feedback"]
-    list_filter = ["lesson", "show_instant_feedback", "accept_late", "classroom__is_archived"]
+    list_display = [
+        "lesson",
+        "classroom",
+        "due_at",
+        "start_at",
+        "show_instant_feedback",
+        "is_archived",
+    ]
+    list_filter = [
+        "lesson",
+        "show_instant_feedback",
+        "accept_late",
+        "is_archived",
+        "classroom__is_archived",
+    ]
     search_fields = ["lesson__title", "classroom__name", "instructions"]
     ordering = ["-created_at"]
     date_hierarchy = "created_at"

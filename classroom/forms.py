@@ -101,6 +101,19 @@ class StudentsAddForm(forms.Form):
         error_messages={"required": "Type at least one name, one per line."},
     )
 
+    confirm_same_names = forms.BooleanField(
+        label="Add them anyway: they are different students with the same name",
+        required=False,
+        widget=forms.HiddenInput,  # shown as a tick box once a name is flagged
+    )
+    # The names the teacher was shown as already in the class: ticking the box above
+    # confirms those, not others typed since.
+    same_names = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, classroom: Classroom, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.classroom = classroom
+
     def clean_names(self) -> list[str]:
         """The non-blank lines; services.add_students tidies and checks each name."""
         names = [line for line in self.cleaned_data["names"].splitlines() if line.strip()]
@@ -109,6 +122,48 @@ class StudentsAddForm(forms.Form):
                 f"Add at most {self.MAX_NAMES} students at a time; split the list in two."
             )
         return names
+
+    def clean(self) -> dict:
+        """Flag, before anyone is made, a name a student of the class already has (or one
+        typed twice): the teacher confirms it or changes it."""
+        data = super().clean()
+        names = [" ".join(name.split()) for name in data.get("names") or []]
+        if not names:
+            return data
+        in_class = {
+            student.name.casefold(): student
+            for student in User.objects.filter(
+                enrolments__classroom=self.classroom, enrolments__removed_at__isnull=True
+            )
+        }
+        typed = [name.casefold() for name in names]
+        flagged, reasons = [], []
+        for name in dict.fromkeys(names):
+            student = in_class.get(name.casefold())
+            if student is not None:
+                flagged.append(name)
+                reasons.append(f"{name} is already in the class (username {student.username})")
+            elif typed.count(name.casefold()) > 1:
+                flagged.append(name)
+                reasons.append(f"{name} is in the list twice")
+        seen = {line.casefold() for line in (data.get("same_names") or "").splitlines()}
+        if not flagged or (
+            data.get("confirm_same_names") and {n.casefold() for n in flagged} <= seen
+        ):
+            return data
+        self.data = self.data.copy()
+        self.data["same_names"] = "\n".join(flagged)
+        self.data["confirm_same_names"] = ""
+        self.fields["confirm_same_names"].widget = forms.CheckboxInput()
+        self.add_error(
+            "names",
+            "No one has been added yet. "
+            + "; ".join(reasons)
+            + ". If they are different students, tick “Add them anyway” and press Add students;"
+            " otherwise take the name out of the list, or write it so it tells them apart (for"
+            " example with a surname).",
+        )
+        return data
 
 
 class _DateInput(forms.DateInput):
@@ -224,11 +279,43 @@ class AssignmentCreateForm(_AssignmentFieldsForm):
         error_messages={"required": "Choose at least one lesson to assign."},
     )
 
+    assign_again = forms.BooleanField(
+        label="Assign again: I want this class to do these lessons a second time",
+        required=False,
+        widget=forms.HiddenInput,  # shown as a tick box once a lesson is found set already
+    )
+
     field_order = ["lessons"]
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, classroom: Classroom, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.classroom = classroom
         self.fields["lessons"].label_from_instance = _lesson_label
+
+    def clean(self) -> dict:
+        """Warn before a lesson the class already has is set again (the teacher may go on)."""
+        data = super().clean()
+        lessons = data.get("lessons")
+        if not lessons or data.get("assign_again"):
+            return data
+        already = list(
+            self.classroom.assignments.filter(lesson__in=lessons)
+            .select_related("lesson")
+            .order_by("lesson__order", "lesson__slug", "created_at")
+        )
+        if already:
+            sets = ", ".join(
+                f"{a.lesson.title} (set {timezone.localtime(a.created_at):%-d %B %Y}"
+                + (", archived)" if a.is_archived else ")")
+                for a in already
+            )
+            self.fields["assign_again"].widget = forms.CheckboxInput()
+            self.add_error(
+                None,
+                f"{self.classroom.name} already has {sets}. To set it again, tick “Assign "
+                "again” and press Assign; otherwise untick the lesson.",
+            )
+        return data
 
 
 class AssignmentUpdateForm(_AssignmentFieldsForm):

@@ -1,5 +1,6 @@
 """Send people with a first-time password to the password change page first; keep signed-in
-pages out of the browser's cache; show the project's own page for a missing page."""
+pages out of the browser's cache; forget login cards once the teacher leaves them; show the
+project's own page for a missing page."""
 
 from collections.abc import Callable
 
@@ -9,6 +10,8 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.defaults import page_not_found
+
+from classroom import logincards
 
 # Pages a person with a first-time password may still reach.
 _ALLOWED_NAMES = ("password_change", "password_change_done", "logout")
@@ -41,6 +44,30 @@ class NoStoreWhenSignedInMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             add_never_cache_headers(response)
+        return response
+
+
+class LoginCardsMiddleware:
+    """The teacher left the cards page: forget the cards (after any GET of another page).
+
+    Costs nothing on other requests: it acts only when the browser sends the key cookie.
+    Static files never reach it (WhiteNoise answers first), nor do unknown addresses such as
+    a browser's /favicon.ico (no view: nobody left anything).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if (
+            logincards.COOKIE in request.COOKIES
+            and request.method == "GET"
+            and match is not None
+            and match.view_name != logincards.CARDS_VIEW
+        ):
+            logincards.forget(request, response)
         return response
 
 

@@ -139,9 +139,9 @@ class Enrolment(models.Model):
 
 class AssignmentQuerySet(models.QuerySet):
     def visible_to_students(self, now: datetime | None = None) -> "AssignmentQuerySet":
-        """Started (or with no start date) and in an active class."""
+        """Started (or with no start date), not archived, and in an active class."""
         now = now or timezone.now()
-        return self.filter(classroom__is_archived=False).filter(
+        return self.filter(is_archived=False, classroom__is_archived=False).filter(
             models.Q(start_at__isnull=True) | models.Q(start_at__lte=now)
         )
 
@@ -166,6 +166,10 @@ class Assignment(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     show_instant_feedback = models.BooleanField(default=True)
     accept_late = models.BooleanField(default=True, help_text="Accept work turned in after Due.")
+    is_archived = models.BooleanField(
+        default=False,
+        help_text="Hidden from students; kept in the gradebook and the marking list.",
+    )
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -193,6 +197,11 @@ class Assignment(models.Model):
             raise ValidationError(
                 {"due_at": "Due must not be before the start: move Due later or the start earlier."}
             )
+
+    @property
+    def has_work(self) -> bool:
+        """Has any student saved or turned in anything? Then it can be archived, not deleted."""
+        return self.attempts.exists()
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         return self.due_at is not None and (now or timezone.now()) > self.due_at

@@ -5,11 +5,15 @@ every app server sees the same numbers.
 """
 
 import time
+from collections.abc import Iterable
 
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils import timezone
 
 from classroom.http import client_ip
 from classroom.models import Enrolment, User
@@ -111,3 +115,21 @@ def unlock_student(*, teacher: User, student: User) -> int:
     if not in_class.exists():
         raise UnlockRefused("You can only unlock students in your own classes.")
     return axes_reset(username=student.username)
+
+
+def locked_out_usernames(usernames: Iterable[str]) -> set[str]:
+    """Those of `usernames` locked out now by failed logins (from any one address): one query.
+
+    As django-axes decides: a record for the username with at least AXES_FAILURE_LIMIT
+    failures, its last one within the cool-off time (after that the lockout ends by itself).
+    """
+    usernames = list(usernames)
+    if not usernames:
+        return set()
+    records = AccessAttempt.objects.filter(
+        username__in=usernames, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+    )
+    cool_off = get_cool_off()
+    if cool_off is not None:
+        records = records.filter(attempt_time__gte=timezone.now() - cool_off)
+    return set(records.values_list("username", flat=True))

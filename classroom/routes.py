@@ -21,6 +21,7 @@ urlpatterns = [
         name="classroom-regenerate-code",
     ),
     path("classes/<int:pk>/students/add/", teacher.students_add, name="students-add"),
+    path("classes/<int:pk>/students/cards/", teacher.students_cards, name="students-cards"),
     path(
         "classes/<int:pk>/students/<int:student_pk>/remove/",
         teacher.enrolment_remove,
@@ -38,10 +39,14 @@ urlpatterns = [
     ),
     path("classes/<int:pk>/gradebook/", teacher.gradebook, name="classroom-gradebook"),
     path("classes/<int:pk>/gradebook.csv", teacher.gradebook_csv, name="classroom-gradebook-csv"),
+    path("classes/<int:pk>/answers.csv", teacher.answers_csv, name="classroom-answers-csv"),
     # Teachers: assignments and marking
     path("classes/<int:pk>/assign/", teacher.assignment_create, name="assignment-create"),
     path("assignments/<int:pk>/", teacher.assignment_detail, name="assignment-detail"),
     path("assignments/<int:pk>/edit/", teacher.assignment_update, name="assignment-update"),
+    path("assignments/<int:pk>/delete/", teacher.assignment_delete, name="assignment-delete"),
+    path("assignments/<int:pk>/archive/", teacher.assignment_archive, name="assignment-archive"),
+    path("assignments/<int:pk>/restore/", teacher.assignment_restore, name="assignment-restore"),
     path("assignments/<int:pk>/insight/", insight.assignment_insight, name="assignment-insight"),
     path("attempts/<int:pk>/mark/", teacher.attempt_mark, name="attempt-mark"),
     path("comment-bank/", teacher.comment_bank_list, name="commentbank-list"),

@@ -273,6 +273,43 @@ def assign_lessons(
     ]
 
 
+@transaction.atomic
+def delete_assignment(*, assignment: Assignment) -> None:
+    """Delete an assignment no student has saved or turned in anything for.
+
+    The database refuses the delete once an attempt exists (its foreign key protects it), so
+    a student who starts at the same moment keeps their work and the teacher is told.
+    """
+    if assignment.has_work:
+        raise ServiceError(
+            "Students have started this assignment, so it cannot be deleted: archive it instead."
+        )
+    try:
+        with transaction.atomic():
+            assignment.delete()
+    except models.ProtectedError:
+        raise ServiceError(
+            "A student has just started this assignment, so it cannot be deleted: archive it"
+            " instead."
+        ) from None
+
+
+@transaction.atomic
+def archive_assignment(*, assignment: Assignment) -> Assignment:
+    """Hide the assignment from students; it stays in the gradebook and the marking list."""
+    assignment.is_archived = True
+    assignment.save(update_fields=["is_archived"])
+    return assignment
+
+
+@transaction.atomic
+def restore_assignment(*, assignment: Assignment) -> Assignment:
+    """Show an archived assignment to the class's students again."""
+    assignment.is_archived = False
+    assignment.save(update_fields=["is_archived"])
+    return assignment
+
+
 def _record_change(
     changes: list[FeedbackChange],
     attempt: Attempt,

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "classroom.middleware.PasswordChangeRequiredMiddleware",
     "classroom.middleware.NoStoreWhenSignedInMiddleware",
+    "classroom.middleware.LoginCardsMiddleware",
     # Last, as django-axes asks, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]

@@ -56,7 +56,7 @@ class Agreement:
         # Most often first; a tie goes to the point that comes first in the mark scheme.
         order = {key: index for index, key in enumerate(self.texts)}
         key, count = min(counts.items(), key=lambda kv: (-kv[1], order.get(kv[0], len(order))))
-        return self.texts.get(key, key), count
+        return self.texts.get(key, "a key point no longer in the mark scheme"), count
 
     @property
     def most_missed(self) -> tuple[str, int] | None:
@@ -131,11 +131,10 @@ def question_insights(assignment: Assignment) -> list[QuestionInsight]:
         answers = sorted(by_question[question.pk], key=lambda a: a.attempt.student.name.casefold())
         total = len(answers)
         points = {p.key: Figure(p.key, p.text, "", total) for p in scheme.points}
-        errors = {
-            # Misconceptions have no statement of their own: their key names them.
-            m.key: Figure(m.key, m.key.replace("-", " ").capitalize(), m.feedback, total)
-            for m in scheme.misconceptions
-        }
+        # Each row is labelled with whole sentences a teacher reads: a key point by its
+        # statement, a misconception (which has no statement of its own, and whose key reads
+        # like a fragment: "Tsar ordered") by the correction the students were shown.
+        errors = {m.key: Figure(m.key, m.feedback, "", total) for m in scheme.misconceptions}
         agreement = Agreement(texts={p.key: p.text for p in scheme.points})
         for answer in answers:
             # The result the student and the marking view show (read afresh until returned).

@@ -23,7 +23,7 @@ from django.utils.text import Truncator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from classroom import ratelimit, services
+from classroom import logincards, ratelimit, services
 from classroom.forms import (
     AssignmentCreateForm,
     AssignmentUpdateForm,
@@ -34,6 +34,7 @@ from classroom.forms import (
     StudentsAddForm,
     TeacherSignupForm,
 )
+from classroom.http import site_url
 from classroom.models import (
     Answer,
     Assignment,
@@ -192,10 +193,17 @@ def classroom_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         .order_by("-created_at", "-pk")
     )
+    locked = ratelimit.locked_out_usernames(e.student.username for e in enrolments)
     return render(
         request,
         "classroom/classroom_detail.html",
-        {"classroom": classroom, "enrolments": enrolments, "assignments": assignments},
+        {
+            "classroom": classroom,
+            "enrolments": enrolments,
+            "assignments": [a for a in assignments if not a.is_archived],
+            "archived_assignments": [a for a in assignments if a.is_archived],
+            "locked_out": locked,
+        },
     )
 
 
@@ -235,10 +243,44 @@ def classroom_regenerate_code(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Roster -----------------------------------------------------------------------------------
 
 
-def _login_cards_response(
+def _cards_kept(
     request: HttpRequest, classroom: Classroom, cards: list, heading: str
 ) -> HttpResponse:
-    """Render first-time passwords once; never cached, never stored."""
+    """Redirect to the cards page, the cards kept for it (a reload of it makes nothing)."""
+    response = redirect("classroom:students-cards", pk=classroom.pk)
+    logincards.keep(request, response, classroom=classroom, heading=heading, cards=cards)
+    return response
+
+
+@teacher_required
+def students_add(request: HttpRequest, pk: int) -> HttpResponse:
+    classroom = get_object_or_404(Classroom.objects.for_teacher(request.user).active(), pk=pk)
+    form = StudentsAddForm(_posted(request), classroom=classroom)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cards = services.add_students(classroom=classroom, names=form.cleaned_data["names"])
+        except services.ServiceError as error:
+            form.add_error("names", str(error))
+        else:
+            return _cards_kept(request, classroom, cards, f"Login cards for {classroom.name}")
+    return render(request, "classroom/students_add.html", {"classroom": classroom, "form": form})
+
+
+@teacher_required
+def students_cards(request: HttpRequest, pk: int) -> HttpResponse:
+    """The login cards just made, until the teacher leaves this page or presses "Done".
+
+    GET shows them (as often as the teacher reloads or prints); POST is "Done": they go.
+    First-time passwords are never cached by the browser and never stored in clear.
+    """
+    classroom = get_object_or_404(Classroom.objects.for_teacher(request.user), pk=pk)
+    if request.method == "POST":
+        response = redirect(classroom)
+        logincards.forget(request, response)
+        messages.info(request, "The login cards are put away. Their passwords are not shown again.")
+        return response
+    kept = logincards.shown(request, classroom)
+    heading, cards = kept if kept else ("Login cards", [])
     response = render(
         request,
         "classroom/login_cards.html",
@@ -246,27 +288,12 @@ def _login_cards_response(
             "classroom": classroom,
             "cards": cards,
             "heading": heading,
-            "login_url": request.build_absolute_uri(reverse("login")),
-            "join_url": request.build_absolute_uri(reverse("classroom:join")),
+            "login_url": site_url(request) + reverse("login"),
         },
     )
+    logincards.forget(request, response, keep_class=classroom.pk)  # another class's: gone
     response["Cache-Control"] = "no-store"
     return response
-
-
-@teacher_required
-def students_add(request: HttpRequest, pk: int) -> HttpResponse:
-    classroom = get_object_or_404(Classroom.objects.for_teacher(request.user).active(), pk=pk)
-    form = StudentsAddForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            cards = services.add_students(classroom=classroom, names=form.cleaned_data["names"])
-        except services.ServiceError as error:
-            form.add_error("names", str(error))
-        else:
-            heading = f"Login cards for {classroom.name}"
-            return _login_cards_response(request, classroom, cards, heading)
-    return render(request, "classroom/students_add.html", {"classroom": classroom, "form": form})
 
 
 def _roster_student(request: HttpRequest, pk: int, student_pk: int) -> tuple[Classroom, User]:
@@ -291,9 +318,12 @@ def enrolment_remove(request: HttpRequest, pk: int, student_pk: int) -> HttpResp
 @require_POST
 def student_reset_password(request: HttpRequest, pk: int, student_pk: int) -> HttpResponse:
     classroom, student = _roster_student(request, pk, student_pk)
-    card = services.reset_student_password(classroom=classroom, student=student)
-    heading = f"New first-time password for {student.name}"
-    return _login_cards_response(request, classroom, [card], heading)
+    try:
+        card = services.reset_student_password(classroom=classroom, student=student)
+    except services.ServiceError as error:
+        messages.error(request, str(error))
+        return redirect(classroom)
+    return _cards_kept(request, classroom, [card], f"New first-time password for {student.name}")
 
 
 @teacher_required
@@ -319,7 +349,7 @@ def student_unlock(request: HttpRequest, pk: int, student_pk: int) -> HttpRespon
 @teacher_required
 def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
     classroom = get_object_or_404(Classroom.objects.for_teacher(request.user).active(), pk=pk)
-    form = AssignmentCreateForm(_posted(request))
+    form = AssignmentCreateForm(_posted(request), classroom=classroom)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -373,6 +403,54 @@ def assignment_update(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _own_assignment(request: HttpRequest, pk: int) -> Assignment:
+    return get_object_or_404(
+        Assignment.objects.for_teacher(request.user).select_related("classroom", "lesson"), pk=pk
+    )
+
+
+@teacher_required
+def assignment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask, then delete an assignment without student work; one with work is archived instead."""
+    assignment = _own_assignment(request, pk)
+    classroom = assignment.classroom
+    if request.method == "POST":
+        try:
+            services.delete_assignment(assignment=assignment)
+        except services.ServiceError as error:
+            messages.error(request, str(error))
+            return redirect("classroom:assignment-delete", pk=pk)
+        messages.success(request, f"“{assignment.lesson.title}” is deleted from {classroom.name}.")
+        return redirect(classroom)
+    return render(
+        request,
+        "classroom/assignment_delete.html",
+        {"assignment": assignment, "classroom": classroom, "has_work": assignment.has_work},
+    )
+
+
+@teacher_required
+@require_POST
+def assignment_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _own_assignment(request, pk)
+    services.archive_assignment(assignment=assignment)
+    messages.success(
+        request,
+        f"“{assignment.lesson.title}” is archived: students no longer see it. Its work stays in"
+        " the gradebook and below.",
+    )
+    return redirect(assignment)
+
+
+@teacher_required
+@require_POST
+def assignment_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _own_assignment(request, pk)
+    services.restore_assignment(assignment=assignment)
+    messages.success(request, f"“{assignment.lesson.title}” is back: students see it again.")
+    return redirect(assignment)
+
+
 @teacher_required
 def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The marking list: every student of the class with their status and mark."""
@@ -407,6 +485,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "students": students,
             "former": former,
             "counts": [(status.label, counts[status]) for status in Status],
+            "has_work": bool(latest),
         },
     )
 
@@ -691,7 +770,9 @@ def _gradebook(classroom: Classroom, *, with_answers: bool = False):
         .order_by("created_at", "pk")
     )
     answers = (
-        Prefetch("answers", queryset=Answer.objects.all()) if with_answers else _marks_prefetch()
+        Prefetch("answers", queryset=Answer.objects.select_related("question"))
+        if with_answers
+        else _marks_prefetch()
     )
     attempts = (
         Attempt.objects.filter(assignment__classroom=classroom)
@@ -734,54 +815,123 @@ def csv_safe(value: object) -> object:
     return value
 
 
+def _csv_response(filename: str) -> tuple[HttpResponse, "csv._writer"]:
+    """A CSV download and its writer. UTF-8 with a byte-order mark, so Excel reads "Zoë"."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    return response, writer
+
+
+def _assignment_heading(assignment: Assignment, repeated: set[str]) -> str:
+    """A gradebook column's name: the lesson, with the day it was set when set more than once."""
+    heading = assignment.lesson.title
+    if heading in repeated:
+        heading += f", set {timezone.localtime(assignment.created_at):%-d %b %Y}"
+    archived = ", archived" if assignment.is_archived else ""
+    return f"{heading} (out of {assignment.max_marks or 0}{archived})"
+
+
+def _repeated_titles(assignments: list[Assignment]) -> set[str]:
+    titles = [assignment.lesson.title for assignment in assignments]
+    return {title for title in titles if titles.count(title) > 1}
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
 @teacher_required
 def gradebook_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    """One row per student and assignment, with each answer's mark and comment."""
+    """The gradebook as the page shows it: a row per student, a column per assignment.
+
+    A cell is the total mark, or the status while no answer has a mark.
+    """
+    classroom = get_object_or_404(Classroom.objects.for_teacher(request.user), pk=pk)
+    students, assignments, latest = _gradebook(classroom)
+    response, writer = _csv_response(f"gradebook-{classroom.pk}.csv")
+    repeated = _repeated_titles(assignments)
+    writer.writerow(
+        [csv_safe(cell) for cell in ["Student", "Username"]]
+        + [csv_safe(_assignment_heading(a, repeated)) for a in assignments]
+    )
+    now = timezone.now()
+    for student in students:
+        row: list[object] = [student.name, student.username]
+        for assignment in assignments:
+            attempt = latest.get((assignment.pk, student.pk))
+            total = attempt.total_mark if attempt else None
+            row.append(total if total is not None else work_status(assignment, attempt, now).label)
+        writer.writerow([csv_safe(cell) for cell in row])
+    return response
+
+
+ANSWERS_CSV_HEADER = [
+    "Student",
+    "Username",
+    "Lesson",
+    "Set",
+    "Due",
+    "Status",
+    "Question number",
+    "Question",
+    "Answer",
+    "Mark",
+    "Out of",
+    "Comment",
+    "Total",
+    "Total out of",
+    "Overall comment",
+]
+
+
+@teacher_required
+def answers_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every answer with its mark and comment: one row per student, assignment and question.
+
+    The columns are the same on every row (ANSWERS_CSV_HEADER): a row names its lesson and
+    its question, so a column never means a different question on different rows.
+    """
     classroom = get_object_or_404(Classroom.objects.for_teacher(request.user), pk=pk)
     students, assignments, latest = _gradebook(classroom, with_answers=True)
     questions: dict[int, list[Question]] = {}
     for question in Question.objects.active().filter(lesson__in={a.lesson_id for a in assignments}):
         questions.setdefault(question.lesson_id, []).append(question)
-    question_count = max((len(qs) for qs in questions.values()), default=0)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="gradebook-{classroom.pk}.csv"'
-    writer = csv.writer(response)
-    header = [
-        "Student",
-        "Username",
-        "Lesson",
-        "Due",
-        "Status",
-        "Total",
-        "Out of",
-        "Overall comment",
-    ]
-    for n in range(1, question_count + 1):
-        header += [f"Question {n} mark", f"Question {n} comment"]
-    writer.writerow(header)
+    response, writer = _csv_response(f"answers-{classroom.pk}.csv")
+    writer.writerow(ANSWERS_CSV_HEADER)
     now = timezone.now()
     for student in students:
         for assignment in assignments:
             attempt = latest.get((assignment.pk, student.pk))
-            due = ""
-            if assignment.due_at:
-                due = timezone.localtime(assignment.due_at).strftime("%Y-%m-%d %H:%M")
-            row = [
+            by_question = {a.question_id: a for a in attempt.answers.all()} if attempt else {}
+            asked = questions.get(assignment.lesson_id, [])
+            # A question retired after the student answered it keeps its row.
+            retired = [a.question for a in by_question.values() if a.question not in asked]
+            start = [
                 student.name,
                 student.username,
                 assignment.lesson.title,
-                due,
+                _local(assignment.created_at),
+                _local(assignment.due_at),
                 work_status(assignment, attempt, now).label,
-                attempt.total_mark if attempt else "",
+            ]
+            end = [
+                attempt.total_mark if attempt and attempt.total_mark is not None else "",
                 assignment.max_marks or 0,
                 attempt.overall_comment if attempt else "",
             ]
-            by_question = {a.question_id: a for a in attempt.answers.all()} if attempt else {}
-            for question in questions.get(assignment.lesson_id, []):
+            for question in [*asked, *sorted(retired, key=lambda q: q.position)]:
                 answer = by_question.get(question.pk)
-                if answer is None:
-                    row += ["", ""]
-                else:
-                    row += ["" if answer.mark is None else answer.mark, answer.comment]
-            writer.writerow([csv_safe(cell) for cell in row])
+                row = [
+                    *start,
+                    question.position,
+                    question.prompt,
+                    answer.text if answer else "",
+                    "" if answer is None or answer.mark is None else answer.mark,
+                    question.marks,
+                    answer.comment if answer else "",
+                    *end,
+                ]
+                writer.writerow([csv_safe(cell) for cell in row])
     return response

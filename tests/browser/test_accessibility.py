@@ -46,6 +46,18 @@ PAGES = {
         "teacher",
         lambda w: reverse("classroom:students-add", args=[w.classroom.pk]),
     ),
+    "login cards (none kept)": (
+        "teacher",
+        lambda w: reverse("classroom:students-cards", args=[w.classroom.pk]),
+    ),
+    "delete assignment (no work)": (
+        "teacher",
+        lambda w: reverse("classroom:assignment-delete", args=[w.work["Assigned"].pk]),
+    ),
+    "delete assignment (with work)": (
+        "teacher",
+        lambda w: reverse("classroom:assignment-delete", args=[w.work["Turned in"].pk]),
+    ),
     "assign form": (
         "teacher",
         lambda w: reverse("classroom:assignment-create", args=[w.classroom.pk]),

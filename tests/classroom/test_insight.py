@@ -226,3 +226,21 @@ def test_agreement_with_the_teachers_ticks(client, teacher, class_of_three, less
     page = text_of(response.content.decode())
     assert "The instant check agreed with your ticks on 1 of 3 marked answers." in page
     assert "It missed “The Red Guards were armed.” most often (1 time)." in page
+
+
+def test_rows_are_labelled_with_whole_statements(client, teacher, class_of_three, lesson):
+    """A key point by its text, a misconception by its correction: never a key or fragment."""
+    mistake = lesson.questions.get(key="why").misconceptions.get()
+    client.force_login(teacher)
+    html = client.get(url(class_of_three)).content.decode()
+    headers = [
+        text_of(cell)
+        for cell in re.findall(r'<th scope="row" class="fw-normal">(.*?)</th>', html, re.S)
+    ]
+    assert headers[:3] == [
+        "The Bolsheviks were seen to save Petrograd.",
+        "The Red Guards were armed.",
+        text_of(mistake.feedback),
+    ]
+    page = text_of(html)
+    assert "Kornilov bolshevik" not in page and "kornilov-bolshevik" not in page

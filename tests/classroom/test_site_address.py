@@ -86,3 +86,21 @@ def test_the_site_address_in_pages(rf, settings):
     assert site_url(request) == "http://127.0.0.1:8611"
     settings.SITE_URL = "https://history.school.example"
     assert site_url(request) == "https://history.school.example"
+
+
+@pytest.mark.django_db
+def test_the_join_panel_and_the_login_cards_print_site_url(client, settings):
+    from django.urls import reverse
+
+    from tests.factories import ClassroomFactory
+
+    classroom = ClassroomFactory()
+    client.force_login(classroom.teacher)
+    settings.SITE_URL = "http://history.school.lan:8000"
+    page = client.get(reverse("classroom:classroom-detail", args=[classroom.pk]))
+    assert "http://history.school.lan:8000/join/" in page.content.decode()
+    cards = client.get(reverse("classroom:students-cards", args=[classroom.pk]))
+    assert cards.context["login_url"] == "http://history.school.lan:8000/accounts/login/"
+    settings.SITE_URL = ""
+    page = client.get(reverse("classroom:classroom-detail", args=[classroom.pk]))
+    assert "http://testserver/join/" in page.content.decode()

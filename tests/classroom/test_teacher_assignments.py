@@ -5,10 +5,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from classroom import services
 from classroom.models import Assignment
-from tests.factories import AssignmentFactory, AttemptFactory, ClassroomFactory, LessonFactory
+from tests.factories import (
+    AssignmentFactory,
+    AttemptFactory,
+    ClassroomFactory,
+    EnrolmentFactory,
+    LessonFactory,
+)
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
@@ -135,5 +142,127 @@ def test_other_teacher_cannot_touch_assignment(client, classroom):
 
     assignment = AssignmentFactory(classroom=classroom)
     client.force_login(TeacherFactory())
-    for name in ("assignment-detail", "assignment-update"):
+    for name in ("assignment-detail", "assignment-update", "assignment-delete"):
         assert client.get(reverse(f"classroom:{name}", args=[assignment.pk])).status_code == 404
+    for name in ("assignment-delete", "assignment-archive", "assignment-restore"):
+        assert client.post(reverse(f"classroom:{name}", args=[assignment.pk])).status_code == 404
+    assignment.refresh_from_db()
+    assert not assignment.is_archived
+
+
+# --- Assigning a lesson again -------------------------------------------------------------------
+
+
+def test_a_second_assignment_of_a_lesson_is_warned_about_first(client, teacher, classroom):
+    kornilov, july = LessonFactory(title="The Kornilov revolt"), LessonFactory(title="July")
+    first = AssignmentFactory(classroom=classroom, lesson=kornilov)
+    AssignmentFactory(lesson=july)  # another class's: no warning for it
+    client.force_login(teacher)
+    url = reverse("classroom:assignment-create", args=[classroom.pk])
+    response = client.post(url, {"lessons": [kornilov.pk, july.pk], "instructions": "Again"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    set_on = f"{timezone.localtime(first.created_at):%-d %B %Y}"
+    assert f"{classroom.name} already has The Kornilov revolt (set {set_on})" in html
+    assert "tick “Assign again”" in html
+    assert 'type="checkbox" name="assign_again"' in html
+    assert list(Assignment.objects.filter(classroom=classroom)) == [first]
+    # The teacher goes ahead: both lessons are set, Kornilov a second time.
+    data = {"lessons": [kornilov.pk, july.pk], "instructions": "Again", "assign_again": "on"}
+    assert client.post(url, data).status_code == 302
+    assert Assignment.objects.filter(classroom=classroom, lesson=kornilov).count() == 2
+    assert Assignment.objects.filter(classroom=classroom, lesson=july).count() == 1
+
+
+def test_a_first_assignment_needs_no_confirming(client, teacher, classroom):
+    lesson = LessonFactory()
+    client.force_login(teacher)
+    html = client.get(reverse("classroom:assignment-create", args=[classroom.pk])).text
+    assert 'type="checkbox" name="assign_again"' not in html
+    url = reverse("classroom:assignment-create", args=[classroom.pk])
+    assert client.post(url, {"lessons": [lesson.pk]}).status_code == 302
+
+
+# --- Deleting and archiving ---------------------------------------------------------------------
+
+
+def test_an_assignment_without_work_is_deleted_after_confirming(client, teacher, classroom):
+    assignment = AssignmentFactory(classroom=classroom, lesson__title="The July days")
+    client.force_login(teacher)
+    detail = client.get(assignment.get_absolute_url()).text
+    url = reverse("classroom:assignment-delete", args=[assignment.pk])
+    assert url in detail and "Archive assignment" not in detail
+    page = client.get(url).text
+    assert "Delete this assignment?" in page and "Delete assignment" in page
+    assert Assignment.objects.filter(pk=assignment.pk).exists()  # asking deletes nothing
+    response = client.post(url, follow=True)
+    assert response.redirect_chain[-1][0] == classroom.get_absolute_url()
+    assert "“The July days” is deleted from" in response.text
+    assert not Assignment.objects.filter(pk=assignment.pk).exists()
+
+
+def test_an_assignment_with_work_is_archived_not_deleted(client, teacher, classroom, student):
+    assignment = AssignmentFactory(classroom=classroom, lesson__title="The July days")
+    EnrolmentFactory(classroom=classroom, student=student)
+    attempt = AttemptFactory(assignment=assignment, student=student, state="draft")
+    client.force_login(teacher)
+    url = reverse("classroom:assignment-delete", args=[assignment.pk])
+    assert "This assignment cannot be deleted" in client.get(url).text
+    response = client.post(url, follow=True)
+    assert "so it cannot be deleted: archive it instead" in response.text
+    assert Assignment.objects.filter(pk=assignment.pk).exists()
+    with pytest.raises(services.ServiceError):
+        services.delete_assignment(assignment=assignment)
+
+    detail = client.get(assignment.get_absolute_url()).text
+    assert url not in detail and "Archive assignment" in detail
+    response = client.post(
+        reverse("classroom:assignment-archive", args=[assignment.pk]), follow=True
+    )
+    assert "is archived: students no longer see it" in response.text
+    assignment.refresh_from_db()
+    assert assignment.is_archived
+    # Hidden from the student, kept for the teacher.
+    assert not Assignment.objects.for_student(student).exists()
+    client.force_login(student)
+    assert "The July days" not in client.get(reverse("classroom:work-list")).text
+    assert client.get(reverse("classroom:work-detail", args=[assignment.pk])).status_code == 404
+    client.force_login(teacher)
+    detail = client.get(assignment.get_absolute_url()).text
+    assert "This assignment is archived" in detail and "Un-archive" in detail
+    assert reverse("classroom:attempt-mark", args=[attempt.pk]) not in detail  # a draft
+    gradebook = client.get(reverse("classroom:classroom-gradebook", args=[classroom.pk])).text
+    assert "The July days" in gradebook and "Archived" in gradebook
+    class_page = client.get(classroom.get_absolute_url()).text
+    assert "Archived assignments" in class_page and assignment.get_absolute_url() in class_page
+    # Un-archived: the student sees it again, with their draft.
+    client.post(reverse("classroom:assignment-restore", args=[assignment.pk]))
+    assignment.refresh_from_db()
+    assert not assignment.is_archived
+    assert list(Assignment.objects.for_student(student)) == [assignment]
+
+
+def test_archived_turned_in_work_can_still_be_marked(client, teacher, classroom, student):
+    assignment = AssignmentFactory(classroom=classroom)
+    EnrolmentFactory(classroom=classroom, student=student)
+    attempt = AttemptFactory(assignment=assignment, student=student)
+    services.archive_assignment(assignment=assignment)
+    client.force_login(teacher)
+    assert (
+        reverse("classroom:attempt-mark", args=[attempt.pk])
+        in client.get(assignment.get_absolute_url()).text
+    )
+    assert client.get(reverse("classroom:attempt-mark", args=[attempt.pk])).status_code == 200
+
+
+def test_a_student_starting_at_the_moment_of_delete_keeps_their_work(
+    teacher, classroom, monkeypatch
+):
+    """The check and the delete race; the database's protection decides, and says so."""
+    assignment = AssignmentFactory(classroom=classroom)
+    AttemptFactory(assignment=assignment, state="draft")
+    # As if the check ran a moment before the student's first save.
+    monkeypatch.setattr(Assignment, "has_work", property(lambda self: False))
+    with pytest.raises(services.ServiceError, match="just started"):
+        services.delete_assignment(assignment=assignment)
+    assert Assignment.objects.filter(pk=assignment.pk).exists()

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from classroom import services
 from classroom.models import Attempt, CommentBankEntry, FeedbackChange
@@ -272,6 +273,13 @@ def test_gradebook(client, teacher, assignment):
     assert reverse("classroom:attempt-mark", args=[attempt.pk]) in html
 
 
+def _csv_rows(response) -> list[list[str]]:
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.startswith(b"\xef\xbb\xbf")  # the BOM: Excel reads UTF-8
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
 def test_gradebook_csv_neutralises_formulas(client, teacher, assignment):
     student = StudentFactory(display_name='=HYPERLINK("http://evil")', username="eve")
     attempt = _turned_in(assignment, student)
@@ -284,17 +292,85 @@ def test_gradebook_csv_neutralises_formulas(client, teacher, assignment):
         overall_comment="@cmd",
     )
     client.force_login(teacher)
-    response = client.get(
-        reverse("classroom:classroom-gradebook-csv", args=[assignment.classroom_id])
+    pk = assignment.classroom_id
+    grid = _csv_rows(client.get(reverse("classroom:classroom-gradebook-csv", args=[pk])))
+    assert grid[1] == ['\'=HYPERLINK("http://evil")', "eve", "1"]
+    rows = _csv_rows(client.get(reverse("classroom:classroom-answers-csv", args=[pk])))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["Student"] == '\'=HYPERLINK("http://evil")'
+    assert row["Status"] == "Returned" and row["Mark"] == "1" and row["Total"] == "1"
+    assert row["Overall comment"] == "'@cmd" and row["Comment"] == "'+1 well done"
+
+
+def test_gradebook_csv_is_the_grid_the_page_shows(client, teacher, assignment):
+    """A row per student, a column per assignment's total; names with accents survive."""
+    zoe = StudentFactory(display_name="Zoë Smith", username="zoe.s")
+    attempt = _turned_in(assignment, zoe)
+    question = assignment.lesson.questions.get()
+    services.return_attempt(
+        attempt=attempt, teacher=teacher, marks={question.pk: 2}, comments={}, overall_comment=""
     )
-    assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0][:7] == ["Student", "Username", "Lesson", "Due", "Status", "Total", "Out of"]
-    assert rows[0][-2:] == ["Question 1 mark", "Question 1 comment"]
-    row = rows[1]
-    assert row[0] == '\'=HYPERLINK("http://evil")'
-    assert row[4] == "Returned" and row[5] == "1" and row[6] == "2"
-    assert row[7] == "'@cmd" and row[-1] == "'+1 well done" and row[-2] == "1"
+    EnrolmentFactory(classroom=assignment.classroom, student__display_name="Boris G")
+    again = AssignmentFactory(classroom=assignment.classroom, lesson=assignment.lesson)
+    other = AssignmentFactory(classroom=assignment.classroom)
+    client.force_login(teacher)
+    url = reverse("classroom:classroom-gradebook-csv", args=[assignment.classroom_id])
+    rows = _csv_rows(client.get(url))
+    title = assignment.lesson.title
+    set_on = f"{timezone.localtime(assignment.created_at):%-d %b %Y}"
+    assert rows[0] == [
+        "Student",
+        "Username",
+        f"{title}, set {set_on} (out of 2)",
+        f"{title}, set {set_on} (out of 2)",
+        f"{other.lesson.title} (out of 0)",
+    ]
+    assert again.created_at >= assignment.created_at
+    assert rows[1][0] == "Boris G" and rows[1][2:] == ["Assigned", "Assigned", "Assigned"]
+    assert rows[2] == ["Zoë Smith", "zoe.s", "2", "Assigned", "Assigned"]
+    assert len(rows) == 3
+    html = client.get(
+        reverse("classroom:classroom-gradebook", args=[assignment.classroom_id])
+    ).content.decode()
+    assert url in html
+    assert reverse("classroom:classroom-answers-csv", args=[assignment.classroom_id]) in html
+
+
+def test_answers_csv_has_one_fixed_header(client, teacher, assignment):
+    """Every row has the same columns, and each names its lesson and question."""
+    QuestionFactory(lesson=assignment.lesson, position=2, marks=3, prompt="Who led it?")
+    short = AssignmentFactory(classroom=assignment.classroom)
+    QuestionFactory(lesson=short.lesson, position=1, prompt="When?")
+    zoe = StudentFactory(display_name="Zoë Smith")
+    _turned_in(assignment, zoe)
+    EnrolmentFactory(classroom=assignment.classroom, student__display_name="Boris G")
+    client.force_login(teacher)
+    url = reverse("classroom:classroom-answers-csv", args=[assignment.classroom_id])
+    rows = _csv_rows(client.get(url))
+    header = rows[0]
+    assert header[:8] == [
+        "Student",
+        "Username",
+        "Lesson",
+        "Set",
+        "Due",
+        "Status",
+        "Question number",
+        "Question",
+    ]
+    assert {len(row) for row in rows} == {len(header)}
+    records = [dict(zip(header, row, strict=True)) for row in rows[1:]]
+    # 2 students x (2 questions of one lesson + 1 of the other)
+    assert len(records) == 6
+    zoes = [r for r in records if r["Student"] == "Zoë Smith"]
+    assert [(r["Lesson"], r["Question number"]) for r in zoes] == [
+        (assignment.lesson.title, "1"),
+        (assignment.lesson.title, "2"),
+        (short.lesson.title, "1"),
+    ]
+    assert zoes[1]["Question"] == "Who led it?" and zoes[1]["Out of"] == "3"
+    assert zoes[0]["Answer"] == ANSWER and zoes[0]["Status"] == "Turned in"
+    assert zoes[2]["Question"] == "When?" and zoes[2]["Status"] == "Assigned"
 
 
 def _populated(teacher, n):
@@ -336,9 +412,19 @@ def test_gradebook_query_count(client, teacher, django_assert_num_queries, n):
 def test_gradebook_csv_query_count(client, teacher, django_assert_num_queries, n):
     classroom, _ = _populated(teacher, n)
     client.force_login(teacher)
+    # as the gradebook page (7, not 8: the grid needs no questions since it is the page's)
+    with django_assert_num_queries(7):
+        url = reverse("classroom:classroom-gradebook-csv", args=[classroom.pk])
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_answers_csv_query_count(client, teacher, django_assert_num_queries, n):
+    classroom, _ = _populated(teacher, n)
+    client.force_login(teacher)
     # as the gradebook, plus the questions of the assigned lessons
     with django_assert_num_queries(8):
-        url = reverse("classroom:classroom-gradebook-csv", args=[classroom.pk])
+        url = reverse("classroom:classroom-answers-csv", args=[classroom.pk])
         assert client.get(url).status_code == 200
 
 

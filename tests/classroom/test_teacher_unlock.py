@@ -1,8 +1,11 @@
 """A teacher unlocks their own student after a login lockout, from the class page."""
 
+from datetime import timedelta
+
 import pytest
 from axes.models import AccessAttempt
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import ClassroomFactory, EnrolmentFactory, StudentFactory, TeacherFactory
 
@@ -41,3 +44,26 @@ def test_other_teacher_cannot_unlock(client, teacher):
     assert client.post(url).status_code == 404
     assert client.get(url).status_code in (404, 405)
     assert AccessAttempt.objects.filter(username=student.username).exists()
+
+
+def test_unlock_shows_only_for_a_student_locked_out_now(client, teacher, settings):
+    classroom = ClassroomFactory(teacher=teacher)
+    locked_out, fine, failed_once, long_ago = (
+        StudentFactory(display_name=name) for name in ("Lena", "Fedor", "Olga", "Pavel")
+    )
+    for student in (locked_out, fine, failed_once, long_ago):
+        EnrolmentFactory(classroom=classroom, student=student)
+    locked(locked_out.username)
+    AccessAttempt.objects.create(
+        username=failed_once.username, ip_address="203.0.113.7", failures_since_start=1
+    )
+    old = locked(long_ago.username)  # the cool-off time has passed: the lockout is over
+    AccessAttempt.objects.filter(pk=old.pk).update(
+        attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - timedelta(seconds=1)
+    )
+    client.force_login(teacher)
+    page = client.get(classroom.get_absolute_url()).content.decode()
+    assert page.count("Unlock login") == 1 and page.count("Locked out") == 1
+    assert reverse("classroom:student-unlock", args=[classroom.pk, locked_out.pk]) in page
+    for student in (fine, failed_once, long_ago):
+        assert reverse("classroom:student-unlock", args=[classroom.pk, student.pk]) not in page

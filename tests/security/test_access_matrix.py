@@ -52,14 +52,19 @@ EXPECTED = {
     "classroom:classroom-restore": TEACHER_POST,
     "classroom:classroom-regenerate-code": TEACHER_POST,
     "classroom:students-add": TEACHER_OBJECT,
+    "classroom:students-cards": TEACHER_OBJECT,  # POST is "Done"
     "classroom:enrolment-remove": TEACHER_POST,
     "classroom:student-reset-password": TEACHER_POST,
     "classroom:student-unlock": TEACHER_POST,
     "classroom:classroom-gradebook": TEACHER_OBJECT,
     "classroom:classroom-gradebook-csv": TEACHER_OBJECT,
+    "classroom:classroom-answers-csv": TEACHER_OBJECT,
     "classroom:assignment-create": TEACHER_OBJECT,
     "classroom:assignment-detail": TEACHER_OBJECT,
     "classroom:assignment-update": TEACHER_OBJECT,
+    "classroom:assignment-delete": TEACHER_OBJECT,  # GET asks first (or says to archive)
+    "classroom:assignment-archive": TEACHER_POST,
+    "classroom:assignment-restore": TEACHER_POST,
     "classroom:assignment-insight": TEACHER_OBJECT,
     "classroom:attempt-mark": TEACHER_OBJECT,
     "classroom:commentbank-list": TEACHER_LIST,
@@ -86,6 +91,10 @@ WRONG_POST = {
             "classroom:student-reset-password",
             "classroom:student-unlock",
             "classroom:commentbank-create",
+            "classroom:assignment-delete",
+            "classroom:assignment-archive",
+            "classroom:assignment-restore",
+            "classroom:students-cards",
         ],
         (LOGIN, 403, 404),
     ),
@@ -217,6 +226,8 @@ def test_wrong_people_cannot_post(world):
 
     world.class_a.refresh_from_db()
     assert not world.class_a.is_archived and world.class_a.join_code == join_code
+    world.assignment.refresh_from_db()  # neither deleted nor archived
+    assert not world.assignment.is_archived
     assert (
         Enrolment.objects.get(classroom=world.class_a, student=world.student_a).removed_at is None
     )
