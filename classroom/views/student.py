@@ -85,7 +85,12 @@ def join(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         classroom = form.classroom
         if user.is_authenticated:
-            services.join_class(student=user, classroom=classroom)
+            _, joined = services.join_class(student=user, classroom=classroom)
+            if not joined:
+                messages.info(
+                    request, f"You are already in {classroom.name}. Your work for it is below."
+                )
+                return redirect("classroom:work-list")
         else:
             try:
                 user = services.register_student(

@@ -110,7 +110,7 @@ def test_check_this_quotes_the_words_it_is_about(client, student, assignment, qu
     client.post(turn_in_url(assignment), form_data(questions, [f"{MADE} {WRONG}", ""], 0))
     html = " ".join(client.get(detail_url(assignment)).content.decode().split())
     assert (
-        "Check this:</span> you wrote <q>Kornilov was a Bolshevik</q> </p> "
+        "Check this:</span> you wrote “Kornilov was a Bolshevik” </p> "
         '<p class="mb-0">Kornilov was a general who moved against the government.</p>'
     ) in html
 
