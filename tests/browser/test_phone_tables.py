@@ -10,9 +10,17 @@ from django.urls import reverse
 
 from tests.browser.conftest import force_log_in
 
-# name -> (who is logged in, address)
+# name -> (who is logged in, address): the pages with a table (not the admin's, nor the marking
+# view's "Changes after return", shown only once a returned mark has changed).
 PAGES = {
     "My work": ("student", lambda w: reverse("classroom:work-list")),
+    "My classes": ("teacher", lambda w: reverse("classroom:classroom-list")),
+    "class page": ("teacher", lambda w: w.classroom.get_absolute_url()),
+    "marking list": ("teacher", lambda w: w.work["Turned in"].get_absolute_url()),
+    "insight": (
+        "teacher",
+        lambda w: reverse("classroom:assignment-insight", args=[w.work["Turned in"].pk]),
+    ),
     "gradebook": (
         "teacher",
         lambda w: reverse("classroom:classroom-gradebook", args=[w.classroom.pk]),
