@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import F, Q
+from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -153,6 +153,19 @@ class AssignmentQuerySet(models.QuerySet):
     def for_teacher(self, user: User) -> "AssignmentQuerySet":
         return self.filter(classroom__teacher=user)
 
+    def with_max_marks(self) -> "AssignmentQuerySet":
+        """Annotate `max_marks`: the marks available in the lesson (its active questions)."""
+        return self.annotate(
+            max_marks=Subquery(
+                Question.objects.active()
+                .filter(lesson=OuterRef("lesson"))
+                .values("lesson")
+                .annotate(total=Sum("marks"))
+                .values("total")[:1],
+                output_field=IntegerField(),
+            )
+        )
+
 
 class Assignment(models.Model):
     """One lesson set for one class."""
@@ -264,6 +277,10 @@ class AttemptQuerySet(models.QuerySet):
 
     def for_teacher(self, user: User) -> "AttemptQuerySet":
         return self.filter(assignment__classroom__teacher=user)
+
+    def with_marked_total(self) -> "AttemptQuerySet":
+        """Annotate `marked_total`: the sum of the teacher's marks (None until one is given)."""
+        return self.annotate(marked_total=Sum("answers__mark"))
 
 
 class Attempt(models.Model):

@@ -576,11 +576,13 @@ class AnswersTooLong(ServiceError):
 
 
 @transaction.atomic
-def join_class(*, student: User, classroom: Classroom) -> Enrolment:
-    """Enrol a student by join code; joining twice is harmless and re-enrols a removed student."""
+def join_class(*, student: User, classroom: Classroom) -> tuple[Enrolment, bool]:
+    """Enrol a student by join code: the enrolment, and False when they were already in the
+    class (joining twice changes nothing); a removed student is taken back in."""
     if not student.is_student:
         raise ServiceError("Joining a class is for students. Teachers create classes instead.")
-    return enrol_student(classroom=classroom, student=student)
+    already_in = Enrolment.objects.current().filter(classroom=classroom, student=student).exists()
+    return enrol_student(classroom=classroom, student=student), not already_in
 
 
 class UsernameTaken(ServiceError):

@@ -20,6 +20,7 @@ urlpatterns = [
         accounts.PasswordChangeView.as_view(),
         name="password_change",
     ),
+    path("accounts/logout/", accounts.LogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("home/", accounts.home, name="home"),
     path("healthz", accounts.healthz, name="healthz"),

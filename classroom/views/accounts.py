@@ -1,5 +1,6 @@
 """Signing in, landing pages by role, and the health check."""
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
@@ -43,4 +44,14 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         if form.user.must_change_password:
             form.user.must_change_password = False
             form.user.save(update_fields=["must_change_password"])
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's logout, which says so on the page the user lands on."""
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        # Added after the session is flushed, so the message survives into the next page.
+        messages.success(request, "You have logged out.")
         return response

@@ -89,7 +89,12 @@ def join(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         classroom = form.classroom
         if user.is_authenticated:
-            services.join_class(student=user, classroom=classroom)
+            _, joined = services.join_class(student=user, classroom=classroom)
+            if not joined:
+                messages.info(
+                    request, f"You are already in {classroom.name}. Your work for it is below."
+                )
+                return redirect("classroom:work-list")
         else:
             try:
                 user = services.register_student(
@@ -118,13 +123,21 @@ class WorkRow:
     attempt: Attempt | None
     status: Status
 
+    @property
+    def mark(self) -> int | None:
+        """The teacher's total, once returned: never a mark the student was not sent."""
+        if self.status != Status.RETURNED:
+            return None
+        return self.attempt.marked_total
+
 
 @student_required
 def work_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    mine = Attempt.objects.for_student(request.user).order_by("-number")
+    mine = Attempt.objects.for_student(request.user).with_marked_total().order_by("-number")
     assignments = (
         Assignment.objects.for_student(request.user)
+        .with_max_marks()
         .select_related("lesson", "classroom")
         .prefetch_related(Prefetch("attempts", queryset=mine, to_attr="my_attempts"))
     )
@@ -147,12 +160,35 @@ def work_list(request: HttpRequest) -> HttpResponse:
 
 
 @dataclass
+class Correction:
+    """A misconception the check found: the student's words it is about, and what to check."""
+
+    quote: str
+    text: str
+
+
+QUOTE_LIMIT = 120  # characters: longer stretches are quoted as their matched words only
+
+
+def quote_of(text: str, hit: dict) -> str:
+    """The words of `text` a stored hit is about: the stretch from its first matched word to
+    its last, or (when that is long) the matched words with "..." between them."""
+    spans = hit.get("spans") or []
+    if not spans:
+        return " ... ".join(hit.get("words", []))
+    stretch = " ".join(text[spans[0][0] : spans[-1][1]].split())
+    if len(stretch) <= QUOTE_LIMIT:
+        return stretch
+    return " ... ".join(" ".join(text[start:end].split()) for start, end in spans)
+
+
+@dataclass
 class Feedback:
     """Instant feedback on one answer, in the words a student reads. Never a mark."""
 
     made: list[str] = field(default_factory=list)
     missed: list[str] = field(default_factory=list)
-    corrections: list[str] = field(default_factory=list)
+    corrections: list[Correction] = field(default_factory=list)
     blank: bool = False  # the student wrote nothing
     unrecognised: bool = False  # an answer of substance in which the check found no point
     by_teacher: bool = False  # returned work the teacher judged: their ticks, not the check's
@@ -171,7 +207,8 @@ def instant_feedback(answer: Answer, *, returned: bool) -> Feedback | None:
     wrong = {m.key: m for m in question.misconceptions.all()}
     made_keys = [h["key"] for h in result.get("points_made", [])]
     missed_keys = result.get("points_missed", [])
-    flagged = [h["key"] for h in result.get("misconceptions", [])]
+    hits = {h["key"]: h for h in result.get("misconceptions", [])}
+    flagged = list(hits)
     by_teacher = returned and answer.is_judged
     if by_teacher:  # once returned, the teacher's judgement is what the student reads
         scheme = {*made_keys, *missed_keys}  # the points the returned result was given for
@@ -186,7 +223,11 @@ def instant_feedback(answer: Answer, *, returned: bool) -> Feedback | None:
             for key in missed_keys
             if key in points
         ],
-        corrections=[wrong[key].feedback for key in flagged if key in wrong],
+        corrections=[
+            Correction(quote=quote_of(answer.text, hits[key]), text=wrong[key].feedback)
+            for key in flagged
+            if key in wrong
+        ],
         blank=not answer.text.strip(),
         unrecognised=not made and not by_teacher and has_substance(answer.text),
         by_teacher=by_teacher,
@@ -305,6 +346,7 @@ def _detail_context(
                 if not answer.question.is_retired
             ],
             "history": history,
+            "max_marks": sum(question.marks for question in lesson.questions.all()),
             "late_refused": not assignment.accepts_turn_in(),
             "max_answer_length": Answer.MAX_LENGTH,
         }

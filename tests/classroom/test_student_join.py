@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from classroom import services
 from classroom.models import Enrolment, User
 from tests.factories import AssignmentFactory, ClassroomFactory, EnrolmentFactory
 
@@ -92,11 +93,24 @@ def test_logged_in_student_sees_only_the_code_and_joins_another_class(client, cl
     assert Enrolment.objects.filter(student=student, classroom=classroom).exists()
 
 
-def test_joining_twice_is_harmless(client, classroom, student):
+def test_joining_twice_is_harmless_and_says_you_are_already_in(client, classroom, student):
     client.force_login(student)
-    client.post(JOIN, {"join_code": "AB3K7Q"})
-    client.post(JOIN, {"join_code": "AB3K7Q"})
+    first = client.post(JOIN, {"join_code": "AB3K7Q"}, follow=True).content.decode()
+    assert f"You joined {classroom.name}." in first
+    second = client.post(JOIN, {"join_code": "ab3k7q"}, follow=True)
+    html = second.content.decode()
+    assert second.redirect_chain[-1][0] == "/my-work/"
+    assert f"You are already in {classroom.name}. Your work for it is below." in html
+    assert "You joined" not in html
+    assert "alert-danger" not in html
     assert Enrolment.objects.filter(student=student, classroom=classroom).count() == 1
+
+
+def test_rejoining_after_removal_says_you_joined(client, classroom, student):
+    EnrolmentFactory(student=student, classroom=classroom, removed_at=timezone.now())
+    client.force_login(student)
+    html = client.post(JOIN, {"join_code": "AB3K7Q"}, follow=True).content.decode()
+    assert f"You joined {classroom.name}." in html
 
 
 def test_rejoining_after_removal_re_enrols(client, classroom, student):
@@ -121,3 +135,11 @@ def test_teacher_visiting_join_is_told_it_is_for_students(client, classroom, tea
 def test_login_page_links_to_join(client, db):
     html = client.get(reverse("login")).content.decode()
     assert "Join your class with a join code" in html
+
+
+def test_join_class_says_whether_the_student_was_already_in(classroom, student):
+    enrolment, joined = services.join_class(student=student, classroom=classroom)
+    assert joined
+    again, joined = services.join_class(student=student, classroom=classroom)
+    assert again == enrolment
+    assert not joined

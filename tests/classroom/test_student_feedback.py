@@ -1,0 +1,127 @@
+"""What a student reads about their work: the teacher's marks once returned, and what each
+"Check this:" correction is about."""
+
+import pytest
+
+from classroom import services
+from classroom.views.student import quote_of
+from tests.classroom import test_student_answering as answering
+from tests.classroom.test_student_answering import MADE, WRONG, detail_url, form_data, turn_in_url
+from tests.factories import AssignmentFactory
+
+WORK_LIST = "/my-work/"
+
+# The lesson (two questions worth 2 and 1), its questions and an assignment of it.
+lesson = answering.lesson
+questions = answering.questions
+assignment = answering.assignment
+
+
+def mark_row(html: str, title: str) -> str:
+    """The Mark cell of the row of the lesson called `title`."""
+    row = html[html.index(f">{title}</a>") :]
+    row = row[: row.index("</tr>")]
+    cell = row[row.index('data-label="Mark"') :]
+    return " ".join(cell[cell.index(">") + 1 : cell.index("</td>")].split())
+
+
+@pytest.fixture
+def turned_in(student, assignment, questions):
+    return services.turn_in(
+        student=student,
+        assignment=assignment,
+        texts={questions[0].pk: MADE, questions[1].pk: "A general."},
+        base_version=0,
+    )
+
+
+def mark(attempt, teacher, *, return_work):
+    questions = list(attempt.assignment.lesson.questions.order_by("position"))
+    return services.mark_attempt(
+        attempt=attempt,
+        teacher=teacher,
+        marks={questions[0].pk: 2, questions[1].pk: 1},
+        comments={questions[0].pk: "Say who armed them.", questions[1].pk: ""},
+        overall_comment="",
+        return_work=return_work,
+    )
+
+
+# --- Marks ------------------------------------------------------------------------------------
+
+
+def test_returned_work_shows_the_total_and_each_questions_mark(client, student, turned_in):
+    mark(turned_in, turned_in.assignment.classroom.teacher, return_work=True)
+    client.force_login(student)
+    html = client.get(detail_url(turned_in.assignment)).content.decode()
+    summary = html[html.index('id="returned-heading"') :]
+    summary = " ".join(summary[: summary.index("</section>")].split())
+    # The lesson's two questions are worth 2 and 1.
+    assert "Mark:</span> 3 out of 3" in summary
+    assert "Mark:</span> 2 out of 2" in " ".join(html.split())
+    assert "Mark:</span> 1 out of 1" in " ".join(html.split())
+    assert "Say who armed them." in html
+
+
+def test_marks_not_yet_returned_are_never_shown(client, student, turned_in):
+    mark(turned_in, turned_in.assignment.classroom.teacher, return_work=False)
+    client.force_login(student)
+    html = " ".join(client.get(detail_url(turned_in.assignment)).content.decode().split())
+    assert "out of 3" not in html
+    assert "out of 2" not in html
+    assert "Say who armed them." not in html
+    listing = client.get(WORK_LIST).content.decode()
+    assert "out of" not in listing
+    assert "No mark yet" in mark_row(listing, "The Kornilov revolt")
+
+
+def test_my_work_has_a_mark_column_for_returned_work(client, student, turned_in):
+    mark(turned_in, turned_in.assignment.classroom.teacher, return_work=True)
+    other = AssignmentFactory(
+        classroom=turned_in.assignment.classroom, lesson__title="The July days"
+    )
+    client.force_login(student)
+    html = client.get(WORK_LIST).content.decode()
+    assert '<th scope="col">Mark</th>' in html
+    assert mark_row(html, "The Kornilov revolt") == "3 out of 3"
+    assert "No mark yet" in mark_row(html, other.lesson.title)
+
+
+def test_a_resubmission_in_progress_shows_no_mark(client, student, turned_in):
+    mark(turned_in, turned_in.assignment.classroom.teacher, return_work=True)
+    turned_in.refresh_from_db()
+    turned_in.resubmission_allowed = True
+    turned_in.save()
+    services.resubmit(student=student, assignment=turned_in.assignment)
+    client.force_login(student)
+    html = client.get(WORK_LIST).content.decode()
+    assert "No mark yet" in mark_row(html, "The Kornilov revolt")
+    # The returned attempt's mark stays in its history on the work page.
+    page = " ".join(client.get(detail_url(turned_in.assignment)).content.decode().split())
+    assert "Attempt 1 · turned in" in page
+    assert "· mark 3 out of 3" in page
+
+
+# --- "Check this:" says what it is about ---------------------------------------------------------
+
+
+def test_check_this_quotes_the_words_it_is_about(client, student, assignment, questions):
+    client.force_login(student)
+    client.post(turn_in_url(assignment), form_data(questions, [f"{MADE} {WRONG}", ""], 0))
+    html = " ".join(client.get(detail_url(assignment)).content.decode().split())
+    assert (
+        "Check this:</span> you wrote “Kornilov was a Bolshevik” </p> "
+        '<p class="mb-0">Kornilov was a general who moved against the government.</p>'
+    ) in html
+
+
+def test_a_long_stretch_is_quoted_as_its_words():
+    text = "Kornilov " + "marched and marched " * 10 + "was a Bolshevik."
+    hit = {
+        "spans": [[0, 8], [len(text) - 16, len(text) - 13], [len(text) - 11, len(text) - 1]],
+        "words": ["Kornilov", "was", "Bolshevik"],
+    }
+    assert quote_of(text, hit) == "Kornilov ... was ... Bolshevik"
+    assert quote_of("Kornilov\nwas  a Bolshevik", {"spans": [[0, 8], [15, 25]]}) == (
+        "Kornilov was a Bolshevik"
+    )
