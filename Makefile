@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 DEPLOY_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=deploy-check-$(shell printf '%064d' 0 | tr 0 x)-key \
 	DJANGO_ALLOWED_HOSTS=classroom.example.org EMAIL_URL=smtp+tls://classroom:secret@smtp.example.org:587
 
-.PHONY: run test lint serve setup screenshots bench backup clean
+.PHONY: run test lint serve setup screenshots bench lighthouse backup clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -74,6 +74,14 @@ backup: $(VENV)/.runtime
 ## screenshots: PNGs of the main pages at phone and desktop widths into docs/screenshots/.
 screenshots: $(VENV)/.dev
 	SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser/test_screenshots.py -q -s -p no:cacheprovider
+
+## lighthouse: Lighthouse scores of the public pages, served as in production (needs npm and
+## Chromium); the figures are in bench/README.md.
+bench/lighthouse/node_modules/.bin/lighthouse: bench/lighthouse/package.json bench/lighthouse/package-lock.json
+	cd bench/lighthouse && npm ci --no-audit --no-fund --ignore-scripts --loglevel error
+
+lighthouse: $(VENV)/.dev bench/lighthouse/node_modules/.bin/lighthouse
+	$(BIN)/python bench/lighthouse.py
 
 ## bench: a class of 50 at once against gunicorn in production settings, on SQLite and, when
 ## DATABASE_URL is set (e.g. postgres://postgres@127.0.0.1:5432/bench), on PostgreSQL too.

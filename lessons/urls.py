@@ -9,4 +9,5 @@ urlpatterns = [
     path("overview/", views.overview, name="overview"),
     path("glossary/", views.glossary, name="glossary"),
     path("lessons/<slug:slug>/", views.lesson_detail, name="lesson-detail"),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
 ]

@@ -97,3 +97,20 @@ def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
     body = versioned(key, build)
     context = {"lesson": lesson, "lesson_body": mark_safe(body), **lesson_pager(lessons, index)}  # noqa: S308
     return render(request, "lessons/lesson_detail.html", context)
+
+
+# The lessons are public and worth finding; pages behind a login, the admin and the forms are
+# not (a crawler only ever sees their login page).
+ROBOTS_TXT = """User-agent: *
+Disallow: /accounts/
+Disallow: /admin/
+Disallow: /assignments/
+Disallow: /classes/
+Disallow: /comment-bank/
+Disallow: /join/
+Disallow: /my-work/
+"""
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")

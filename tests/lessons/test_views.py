@@ -230,3 +230,33 @@ def test_glossary_query_count(client, shipped_lessons):
     with CaptureQueriesContext(connection) as ctx:
         client.get("/glossary/")
     assert len(ctx.captured_queries) == 1
+
+
+@pytest.mark.parametrize("path", ["/", "/overview/", "/glossary/", "/lessons/kornilov-revolt/"])
+def test_public_pages_describe_themselves_for_search_engines(client, shipped_lessons, path):
+    from html.parser import HTMLParser
+
+    class Description(HTMLParser):
+        content = None
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "meta" and attrs.get("name") == "description":
+                self.content = attrs.get("content")
+
+    parser = Description()
+    parser.feed(client.get(path).content.decode())
+    assert parser.content and 50 <= len(parser.content) <= 200, parser.content
+    if path.startswith("/lessons/"):
+        assert parser.content.startswith("August 1917: In late August 1917")
+
+
+@pytest.mark.django_db
+def test_robots_txt_lets_crawlers_read_the_lessons_only(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "User-agent: *"
+    assert "Disallow: /my-work/" in lines and "Disallow: /admin/" in lines
+    assert not any(line in ("Disallow: /", "Disallow: /lessons/") for line in lines)

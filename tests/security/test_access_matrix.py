@@ -30,6 +30,7 @@ EXPECTED = {
     "lessons:lesson-list": PUBLIC,
     "lessons:overview": PUBLIC,
     "lessons:glossary": PUBLIC,
+    "lessons:robots-txt": PUBLIC,
     "lessons:lesson-detail": PUBLIC,
     "login": PUBLIC,
     "classroom:join": PUBLIC,  # a teacher is told joining is for students
