@@ -99,15 +99,13 @@ def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "lessons/lesson_detail.html", context)
 
 
-# The lessons are public and worth finding; pages behind a login, the admin and the forms are
-# not (a crawler only ever sees their login page).
+# The lessons and the public forms (log in, join a class) may be found; pages behind a login
+# and the admin are not worth crawling (a crawler only ever gets sent to the login page).
 ROBOTS_TXT = """User-agent: *
-Disallow: /accounts/
 Disallow: /admin/
 Disallow: /assignments/
 Disallow: /classes/
 Disallow: /comment-bank/
-Disallow: /join/
 Disallow: /my-work/
 """
 

@@ -252,11 +252,12 @@ def test_public_pages_describe_themselves_for_search_engines(client, shipped_les
 
 
 @pytest.mark.django_db
-def test_robots_txt_lets_crawlers_read_the_lessons_only(client):
+def test_robots_txt_keeps_crawlers_to_the_public_pages(client):
     response = client.get("/robots.txt")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     lines = response.content.decode().splitlines()
     assert lines[0] == "User-agent: *"
     assert "Disallow: /my-work/" in lines and "Disallow: /admin/" in lines
-    assert not any(line in ("Disallow: /", "Disallow: /lessons/") for line in lines)
+    public = ("/", "/lessons/", "/join/", "/accounts/")
+    assert not any(line == f"Disallow: {path}" for path in public for line in lines)
