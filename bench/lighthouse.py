@@ -6,7 +6,7 @@ HTTP to it), then Lighthouse (npm, in bench/lighthouse/) with the system Chromiu
 page, `--runs` times; the median score of each category is printed. The target (issue 14):
 0.95 or more in every category on every page; exit status 1 when one is missed.
 
-    python bench/lighthouse.py [--runs 3] [--keep]
+    python bench/lighthouse.py [--runs 3] [--pages / /join/ ...] [--keep]
 """
 
 import argparse
@@ -65,6 +65,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="Lighthouse runs a page (median)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument("--pages", nargs="+", default=PAGES, help="paths (default: all public)")
     args = parser.parse_args()
     if not LIGHTHOUSE.exists():
         sys.exit("Lighthouse is not installed: run `make lighthouse` (npm ci in bench/lighthouse).")
@@ -100,7 +101,7 @@ def main() -> None:
         )  # fmt: skip
         wait_healthy(base, server)
         rows, missed = [], []
-        for path in PAGES:
+        for path in args.pages:
             runs = [lighthouse(base + path, workdir / f"run-{i}.json") for i in range(args.runs)]
             medians = {name: statistics.median(r[name] for r in runs) for name in CATEGORIES}
             rows.append((path, medians))
