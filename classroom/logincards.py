@@ -12,12 +12,11 @@ them; the key alone is worthless once the cards are gone.
 """
 
 import base64
-import hashlib
-import hmac
 import json
 import secrets
 from collections.abc import Sequence
 
+from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
@@ -27,43 +26,33 @@ from classroom.services import LoginCard
 SESSION_KEY = "login_cards"
 COOKIE = "login_cards_key"
 CARDS_VIEW = "classroom:students-cards"
-_NONCE, _TAG = 16, 32
 
 
-def _stream(key: bytes, nonce: bytes, size: int) -> bytes:
-    # SHAKE-256 as a stream cipher: a fresh nonce for every sealing, so no stream is reused.
-    return hashlib.shake_256(key + nonce).digest(size)
-
-
-def _xor(data: bytes, stream: bytes) -> bytes:
-    return (int.from_bytes(data) ^ int.from_bytes(stream)).to_bytes(len(data))
+def _fernet(key: bytes) -> Fernet:
+    return Fernet(base64.urlsafe_b64encode(key))
 
 
 def seal(key: bytes, data: bytes) -> str:
-    """`data` encrypted and authenticated with `key`, as text for the session."""
-    nonce = secrets.token_bytes(_NONCE)
-    body = _xor(data, _stream(key, nonce, len(data)))
-    tag = hmac.new(key, nonce + body, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(nonce + tag + body).decode()
+    """`data` encrypted and authenticated with `key` (32 random bytes), as text for the session:
+    Fernet (AES-128-CBC with HMAC-SHA256) from the `cryptography` package."""
+    return _fernet(key).encrypt(data).decode()
 
 
 def unseal(key: bytes, sealed: str) -> bytes | None:
     """The data `seal` was given, or None when the key is not the one it was sealed with."""
     try:
-        raw = base64.urlsafe_b64decode(sealed.encode())
-    except ValueError:
+        return _fernet(key).decrypt(sealed.encode())
+    except (InvalidToken, ValueError):
         return None
-    nonce, tag, body = raw[:_NONCE], raw[_NONCE : _NONCE + _TAG], raw[_NONCE + _TAG :]
-    if not hmac.compare_digest(tag, hmac.new(key, nonce + body, hashlib.sha256).digest()):
-        return None
-    return _xor(body, _stream(key, nonce, len(body)))
 
 
 def _key(request: HttpRequest) -> bytes | None:
+    """The browser's key: 32 bytes as hex; anything else (a cookie tampered with) is none."""
     try:
-        return bytes.fromhex(request.COOKIES.get(COOKIE, "")) or None
+        key = bytes.fromhex(request.COOKIES.get(COOKIE, ""))
     except ValueError:
         return None
+    return key if len(key) == 32 else None
 
 
 def keep(

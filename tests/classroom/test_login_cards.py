@@ -149,3 +149,10 @@ def test_seal_round_trip_and_refuses_a_wrong_key():
     assert logincards.unseal(key, sealed) == b'["amber-badger-cloud-42"]'
     assert logincards.unseal(other, sealed) is None
     assert logincards.unseal(key, "not base64!") is None
+
+
+@pytest.mark.parametrize("cookie", ["not-hex", "abcd", "00" * 31, "00" * 64])
+def test_a_key_cookie_tampered_with_is_no_key(rf, cookie):
+    request = rf.get("/")
+    request.COOKIES[logincards.COOKIE] = cookie
+    assert logincards._key(request) is None
