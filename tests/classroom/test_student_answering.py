@@ -5,6 +5,7 @@ from urllib.parse import unquote
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -123,9 +124,42 @@ def test_assignment_page_has_labelled_boxes_buttons_and_live_region(
     assert f'data-user-id="{student.pk}"' in html
     assert "js/answers.js" in html
     assert "<script>" not in html  # no inline scripts: strict CSP
+    # The autosave script (a module) reads its addresses from the form.
+    assert f'data-save-url="{save_url(assignment)}"' in html
+    assert f'data-login-url="{reverse("login")}"' in html
+    assert '<script type="module"' in html
 
 
 # --- Saving drafts ----------------------------------------------------------------------------
+
+
+def test_a_csrf_failure_tells_the_autosave_whether_the_student_is_logged_out(
+    student, assignment, questions
+):
+    """Logged out: logging in mends it. Logged in with an old token: the script retries with
+    the cookie's. A page that is not the script's gets Django's 403 page."""
+    client = Client(enforce_csrf_checks=True)
+    data = form_data(questions, ["Kornilov marched."], 0)
+    json_post = {"HTTP_ACCEPT": "application/json", "HTTP_X_CSRFTOKEN": "x" * 32}
+
+    response = client.post(save_url(assignment), data, **json_post)
+    assert response.status_code == 403
+    assert response.json()["csrf_failed"] is True
+    assert response.json()["logged_out"] is True
+
+    client.force_login(student)
+    response = client.post(save_url(assignment), data, **json_post)
+    assert response.status_code == 403
+    assert response.json() == {
+        "csrf_failed": True,
+        "logged_out": False,
+        "error": "This page is out of date: reload it.",
+    }
+    assert not Attempt.objects.exists()
+
+    response = client.post(save_url(assignment), data)
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("text/html")
 
 
 def test_save_draft_creates_then_updates_the_attempt(student, assignment, questions):
