@@ -22,7 +22,7 @@ def test_model_answer_shows_as_paragraphs(client, teacher):
     )
     student = StudentFactory()
     EnrolmentFactory(classroom=classroom, student=student)
-    attempt = AttemptFactory(assignment=assignment, student=student)
+    attempt = AttemptFactory(assignment=assignment, student=student, turned_in=True)
     AnswerFactory(attempt=attempt, question=question)
     client.force_login(teacher)
     html = client.get(reverse("classroom:attempt-mark", args=[attempt.pk])).content.decode()

@@ -635,7 +635,7 @@ def test_assignment_page_query_count_is_fixed(
             assignment=assignment,
             student=student,
             number=number,
-            state="returned",
+            returned=True,
             resubmission_allowed=True,
         )
         for question in lesson.questions.all():
@@ -669,7 +669,7 @@ def test_returned_feedback_that_names_a_retired_point_still_shows_it(
         "suggested_mark": 1,
         "max_marks": 2,
     }
-    attempt = AttemptFactory(assignment=assignment, student=student, state="returned", number=1)
+    attempt = AttemptFactory(assignment=assignment, student=student, returned=True, number=1)
     AnswerFactory(attempt=attempt, question=question, mark=1, result=result)
     point = question.key_points.get(key="saviours")
     point.is_retired = True

@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from classroom.models import Attempt
 from tests.factories import (
     AssignmentFactory,
     AttemptFactory,
@@ -42,19 +41,19 @@ def test_my_work_shows_each_status_in_the_product_words(client, student, classro
 
     assign("Nothing yet", future)
     draft = assign("Saved a draft", future)
-    AttemptFactory(assignment=draft, student=student, state=Attempt.State.DRAFT)
+    AttemptFactory(assignment=draft, student=student)
     done = assign("Turned in on time", future)
-    AttemptFactory(assignment=done, student=student, state=Attempt.State.TURNED_IN)
+    AttemptFactory(assignment=done, student=student, turned_in=True)
     late = assign("Turned in late", past)
-    AttemptFactory(assignment=late, student=student, state=Attempt.State.TURNED_IN, is_late=True)
+    AttemptFactory(assignment=late, student=student, turned_in=True)
     assign("Never turned in", past)
     draft_missing = assign("Draft but overdue", past)
-    AttemptFactory(assignment=draft_missing, student=student, state=Attempt.State.DRAFT)
+    AttemptFactory(assignment=draft_missing, student=student)
     returned = assign("Marked and returned", past)
-    AttemptFactory(assignment=returned, student=student, state=Attempt.State.RETURNED)
+    AttemptFactory(assignment=returned, student=student, returned=True)
     resubmitting = assign("Resubmitting", past)
-    AttemptFactory(assignment=resubmitting, student=student, state=Attempt.State.RETURNED)
-    AttemptFactory(assignment=resubmitting, student=student, number=2, state="draft")
+    AttemptFactory(assignment=resubmitting, student=student, returned=True)
+    AttemptFactory(assignment=resubmitting, student=student, number=2)
     assign("No due date")
 
     client.force_login(student)
@@ -128,8 +127,8 @@ def _fill(student, classroom, n):
             classroom=classroom, due_at=timezone.now() + timedelta(days=i - n // 2)
         )
         if i % 3:
-            AttemptFactory(assignment=assignment, student=student, state="returned")
-            AttemptFactory(assignment=assignment, student=student, number=2, state="draft")
+            AttemptFactory(assignment=assignment, student=student, returned=True)
+            AttemptFactory(assignment=assignment, student=student, number=2)
     # Someone else's work is never fetched row by row either.
     other = StudentFactory()
     EnrolmentFactory(classroom=classroom, student=other)
