@@ -26,6 +26,11 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
+# locust for `make bench` only, so the test install stays lighter.
+$(VENV)/.bench: requirements.txt requirements-bench.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	touch $@ $(VENV)/.runtime
+
 ## setup: migrate the database, load the lessons and the demo data, and bring stored instant
 ## feedback up to the current mark schemes and matching rules.
 setup: $(VENV)/.runtime
@@ -84,7 +89,7 @@ screenshots: $(VENV)/.dev
 ## bench: a class of 50 at once against gunicorn in production settings, on SQLite and, when
 ## DATABASE_URL is set (e.g. postgres://postgres@127.0.0.1:5432/bench), on PostgreSQL too.
 ## Reports go to bench/reports/.
-bench: $(VENV)/.dev
+bench: $(VENV)/.bench
 	$(BIN)/python bench/run.py
 
 clean:
