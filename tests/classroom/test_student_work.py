@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.asserts import assertContains
 
 from tests.factories import (
     AssignmentFactory,
@@ -24,12 +25,10 @@ def classroom(student):
     return classroom
 
 
-def status_of(html: str, title: str) -> str:
-    """The status badge text in the row of the lesson called `title`."""
-    row = html[html.index(f">{title}</a>") :]
-    row = row[: row.index("</tr>")]
-    badge = row[row.index('class="badge') :]
-    return badge[badge.index(">") + 1 : badge.index("</span>")].strip()
+def status_of(response, title: str) -> str:
+    """The status, in the product's words, of the row of the lesson called `title`."""
+    (row,) = [r for r in response.context["rows"] if r.assignment.lesson.title == title]
+    return row.status.label
 
 
 def test_my_work_shows_each_status_in_the_product_words(client, student, classroom):
@@ -72,7 +71,13 @@ def test_my_work_shows_each_status_in_the_product_words(client, student, classro
         "No due date": "Assigned",
     }
     for title, status in expected.items():
-        assert status_of(html, title) == status, title
+        assert status_of(response, title) == status, title
+    # Each status as a badge of its colour, once per row in that status.
+    badges = {"danger": "Missing", "primary": "Assigned", "warning": "Draft", "info": "Returned"}
+    badges |= {"secondary": "Late", "success": "Turned in"}
+    for colour, status in badges.items():
+        badge = f'<span class="badge text-bg-{colour}">{status}</span>'
+        assertContains(response, badge, count=list(expected.values()).count(status), html=True)
     assert "No due date" in html
     assert "10H History" in html
     # Needing action first: Missing, Assigned, Draft, then Returned, then Turned in and Late.
