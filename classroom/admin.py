@@ -1,4 +1,5 @@
 import json
+from typing import cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -50,7 +51,7 @@ class UserAdmin(ValidHTMLMixin, BaseUserAdmin):
     list_filter = ["role", "is_staff", "is_superuser", "is_active"]
     search_fields = ["username", "display_name", "first_name", "last_name", "email"]
     fieldsets = [
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         ("Classroom", {"fields": ["role", "display_name", "must_change_password"]}),
     ]
     add_fieldsets = [
@@ -172,7 +173,9 @@ class UserAdmin(ValidHTMLMixin, BaseUserAdmin):
                 totals: dict[str, int] = {}
                 for student in students:
                     try:
-                        counts = services.erase_student(student=student, erased_by=request.user)
+                        counts = services.erase_student(
+                            student=student, erased_by=cast(User, request.user)
+                        )
                     except services.ServiceError as error:
                         self.message_user(request, str(error), messages.ERROR)
                         continue
@@ -243,7 +246,7 @@ class ClassroomAdmin(ModelAdmin):
 
     @admin.display(description="Students", ordering="_students")
     def student_count(self, obj: Classroom) -> int:
-        return obj._students
+        return obj._students  # type: ignore[attr-defined]  # annotated in get_queryset
 
 
 @admin.register(Enrolment)
@@ -332,7 +335,7 @@ class AttemptAdmin(ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Attempt, form, change: bool) -> None:
         if change:
-            request._feedback = {
+            request._feedback = {  # type: ignore[attr-defined]  # read in save_related
                 "overall_comment": obj.overall_comment,
                 "marks": {},
                 "comments": {},
@@ -371,7 +374,7 @@ class AttemptAdmin(ModelAdmin):
             marks=feedback["marks"],
             comments=feedback["comments"],
             overall_comment=feedback["overall_comment"],
-            changed_by=request.user,
+            changed_by=cast(User, request.user),
         )
 
 
@@ -466,7 +469,7 @@ class CheckerReviewAdmin(ModelAdmin):
 
     @admin.display(description="Answers teachers have ticked", ordering="_judged")
     def teacher_marked(self, obj: CheckerReview) -> int:
-        return obj._judged
+        return obj._judged  # type: ignore[attr-defined]  # annotated in get_queryset
 
     @admin.display(description="Review")
     def review_link(self, obj: CheckerReview) -> str:
@@ -545,7 +548,8 @@ class CheckerReviewAdmin(ModelAdmin):
             return redirect(here), None, None
         reviewed = {r.answer.pk: r for r in review.disagreements(question)}
         if action == "add-sample":
-            found = reviewed.get(_int(request.POST.get("answer")))
+            answer_pk = _int(request.POST.get("answer"))
+            found = reviewed.get(answer_pk) if answer_pk is not None else None
             if found is None:
                 messages.error(
                     request,

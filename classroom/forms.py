@@ -1,11 +1,13 @@
 """Forms of the classroom app: teachers' first, then students'."""
 
 from datetime import date, datetime, time
+from typing import cast
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, UserCreationForm
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
@@ -30,7 +32,8 @@ class NewPasswordForm(PasswordChangeForm):
         super().validate_password_for_user(user, "new_password1")
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         new = data.get("new_password1")
         if new and self.user.check_password(new):
             self.add_error(
@@ -60,7 +63,7 @@ class TeacherSignupForm(UserCreationForm):
         label="Email", help_text="Used only to reset your password if you forget it."
     )
 
-    class Meta(UserCreationForm.Meta):
+    class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]  # the stubs hide it
         model = User
         fields = ["teacher_code", "username", "email"]
 
@@ -126,7 +129,8 @@ class StudentsAddForm(forms.Form):
     def clean(self) -> dict:
         """Flag, before anyone is made, a name a student of the class already has (or one
         typed twice): the teacher confirms it or changes it."""
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         names = [" ".join(name.split()) for name in data.get("names") or []]
         if not names:
             return data
@@ -151,7 +155,7 @@ class StudentsAddForm(forms.Form):
             data.get("confirm_same_names") and {n.casefold() for n in flagged} <= seen
         ):
             return data
-        self.data = self.data.copy()
+        self.data = cast(QueryDict, self.data).copy()
         self.data["same_names"] = "\n".join(flagged)
         self.data["confirm_same_names"] = ""
         self.fields["confirm_same_names"].widget = forms.CheckboxInput()
@@ -232,7 +236,8 @@ class _AssignmentFieldsForm(forms.Form):
     def clean(self) -> dict:
         self._check_range("due_date")
         self._check_range("start_date")
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         tz = timezone.get_default_timezone()
         due_date, due_time, start_date = (
             data.get("due_date"),
@@ -290,11 +295,12 @@ class AssignmentCreateForm(_AssignmentFieldsForm):
     def __init__(self, *args, classroom: Classroom, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.classroom = classroom
-        self.fields["lessons"].label_from_instance = _lesson_label
+        self.fields["lessons"].label_from_instance = _lesson_label  # type: ignore[attr-defined]
 
     def clean(self) -> dict:
         """Warn before a lesson the class already has is set again (the teacher may go on)."""
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         lessons = data.get("lessons")
         if not lessons or data.get("assign_again"):
             return data
@@ -330,7 +336,7 @@ class AssignmentUpdateForm(_AssignmentFieldsForm):
 
     def __init__(self, *args, has_work: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lesson"].label_from_instance = _lesson_label
+        self.fields["lesson"].label_from_instance = _lesson_label  # type: ignore[attr-defined]
         if has_work:
             # Students have answered this lesson's questions; changing it would orphan them.
             self.fields["lesson"].disabled = True
@@ -499,8 +505,8 @@ class CommentBankEntryForm(forms.ModelForm):
 
     def for_new_comments(self) -> "CommentBankEntryForm":
         """Offer only the questions still asked (the comment bank's own page)."""
-        field = self.fields["question"]
-        field.queryset = field.queryset.active()
+        field = cast(forms.ModelChoiceField, self.fields["question"])
+        field.queryset = field.queryset.active()  # type: ignore[union-attr]  # of questions
         return self
 
 
@@ -598,7 +604,8 @@ class JoinForm(JoinCodeForm):
         return self.cleaned_data["username"].strip()
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         username = data.get("username")
         # Whether a username is taken is said only once the join code is right, so the page
         # cannot be used to find out children's usernames.

@@ -3,7 +3,8 @@
 import ipaddress
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.csrf import csrf_failure as default_csrf_failure
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -42,3 +43,22 @@ def site_url(request: HttpRequest) -> str:
 def site(request: HttpRequest) -> dict[str, str]:
     """Context processor: `site_url` for the login cards and the join panel."""
     return {"site_url": site_url(request)}
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: the autosave script gets JSON saying whether the student is logged
+    out (then logging in again mends it) or only holds an old token (it retries with the
+    cookie's); pages get Django's own 403 page."""
+    if "application/json" not in request.headers.get("Accept", ""):
+        return default_csrf_failure(request, reason)
+    logged_out = not request.user.is_authenticated
+    return JsonResponse(
+        {
+            "csrf_failed": True,
+            "logged_out": logged_out,
+            "error": "You are logged out: log in again."
+            if logged_out
+            else "This page is out of date: reload it.",
+        },
+        status=403,
+    )

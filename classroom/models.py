@@ -1,6 +1,7 @@
 """People and coursework: users, classes, enrolments, assignments, work and feedback."""
 
 from datetime import datetime
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as BaseUserManager
@@ -38,7 +39,7 @@ class User(AbstractUser):
         help_text="First-time password (login cards, resets): a new one is asked for at login.",
     )
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_TAKEN = "That username is taken. Choose another, for example by adding a number."
 
@@ -484,8 +485,8 @@ class Answer(models.Model):
             return False
         found = {hit["key"] for hit in result.get("points_made", [])}
         flagged = {hit["key"] for hit in result.get("misconceptions", [])}
-        return found != set(self.points_judged) or bool(
-            flagged & set(self.misconceptions_dismissed)
+        return found != set(self.points_judged or []) or bool(
+            flagged & set(self.misconceptions_dismissed or [])
         )
 
     def mark_with(self, question: Question) -> None:

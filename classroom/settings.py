@@ -40,6 +40,8 @@ ALLOWED_HOSTS = env.list(
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is false.")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# JSON for the autosave script (logged out, or only an old token); the usual page otherwise.
+CSRF_FAILURE_VIEW = "classroom.http.csrf_failure"
 # The address students type, printed on login cards and the join panel: empty means the
 # address the teacher's own browser used.
 SITE_URL = env.str("SITE_URL", default=LAN_URL).rstrip("/")

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -49,7 +51,7 @@ class LessonAdmin(ModelAdmin):
 
     @admin.display(description="Questions", ordering="_questions")
     def question_count(self, obj: Lesson) -> int:
-        return obj._questions
+        return obj._questions  # type: ignore[attr-defined]  # annotated in get_queryset
 
     @admin.display(description="On the site")
     def view_link(self, obj: Lesson) -> str:
@@ -133,7 +135,8 @@ class QuestionAdmin(ModelAdmin):
         form = TryAnswerForm(request.POST or None)
         scheme = question.mark_scheme
         result = pieces = None
-        made = found = ()
+        made: list[tuple[Any, Any]] = []
+        found: list[tuple[Any, Any]] = []
         if request.method == "POST" and form.is_valid():
             answer = form.cleaned_data["answer"]
             result = scheme.mark(answer)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.db import transaction
+from django.db import models, transaction
 
 from lessons.models import (
     KeyPoint,
@@ -307,7 +307,7 @@ class ImportReport:
         return bool(self.created or self.updated or self.retired or self.removed)
 
     def lines(self) -> list[str]:
-        out = []
+        out: list[str] = []
         for verb, names in (
             ("Created", self.created),
             ("Updated", self.updated),
@@ -319,7 +319,7 @@ class ImportReport:
 
 
 def _upsert(
-    model: type,
+    model: type[models.Model],
     existing: dict[Any, Any],
     lookup: Any,
     values: dict[str, Any],
@@ -335,7 +335,7 @@ def _upsert(
     """
     obj = existing.get(lookup)
     if obj is None:
-        obj = model.objects.create(**identity, **values)
+        obj = model._default_manager.create(**identity, **values)
         report.created.append(label)
         return obj
     changed = [name for name, value in values.items() if getattr(obj, name) != value]

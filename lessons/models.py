@@ -297,7 +297,9 @@ def markscheme_stamp(lesson_id: int) -> str:
     quote = connection.ops.quote_name
 
     def column(model: type[models.Model], field: str) -> str:
-        return f"{quote(model._meta.db_table)}.{quote(model._meta.get_field(field).column)}"
+        concrete = model._meta.get_field(field)
+        assert isinstance(concrete, models.Field) and concrete.column  # a column, not a relation
+        return f"{quote(model._meta.db_table)}.{quote(concrete.column)}"
 
     question_lesson = column(Question, "lesson")
 

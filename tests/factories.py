@@ -140,22 +140,33 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
 
 
 class AttemptFactory(factory.django.DjangoModelFactory):
+    """An attempt as the services leave it: a saved draft by default, and with a trait the
+    states they move it to. `AttemptFactory(turned_in=True)` is turned in now (late if the
+    assignment is overdue); `AttemptFactory(returned=True)` is turned in, then returned by the
+    class's teacher. Pass the traits, not `state`: the database refuses a state without the
+    times that go with it."""
+
     class Meta:
         model = "classroom.Attempt"
+
+    class Params:
+        turned_in = factory.Trait(
+            state="turned_in",
+            turned_in_at=factory.LazyFunction(timezone.now),
+            is_late=factory.LazyAttribute(lambda a: a.assignment.is_overdue(a.turned_in_at)),
+        )
+        returned = factory.Trait(
+            turned_in=True,
+            state="returned",
+            returned_at=factory.LazyAttribute(lambda a: a.turned_in_at),
+            returned_by=factory.SelfAttribute("assignment.classroom.teacher"),
+        )
 
     assignment = factory.SubFactory(AssignmentFactory)
     student = factory.SubFactory(StudentFactory)
     number = 1
-    state = "turned_in"
-    # What goes with the state (the database checks it): turned in when turned in or
-    # returned; returned by the class's teacher when returned.
-    turned_in_at = factory.LazyAttribute(
-        lambda a: timezone.now() if a.state in ("turned_in", "returned") else None
-    )
-    returned_at = factory.LazyAttribute(lambda a: timezone.now() if a.state == "returned" else None)
-    returned_by = factory.LazyAttribute(
-        lambda a: a.assignment.classroom.teacher if a.state == "returned" else None
-    )
+    state = "draft"
+    saved_at = factory.LazyFunction(timezone.now)
 
 
 class AnswerFactory(factory.django.DjangoModelFactory):

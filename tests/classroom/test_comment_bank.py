@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from pytest_django.asserts import assertContains
 
 from classroom.models import CommentBankEntry
 from tests.factories import LessonFactory, QuestionFactory, StudentFactory, TeacherFactory
@@ -41,20 +42,24 @@ def test_the_page_groups_comments_by_lesson_then_question(client, teacher, quest
     _entry(teacher, july, "Name the party.")
     _entry(TeacherFactory(), kornilov, "Another teacher's comment")
     client.force_login(teacher)
-    html = client.get(LIST).content.decode()
-    listed = html.split("</section>", 1)[1]  # after the form to add one
-    order = [
-        "The Kornilov revolt",
-        "Question 1: Why did Kornilov march?",
-        "Add a date.",
-        "Give the month.",
-        "Question 2: Who armed the Red Guards?",
-        "Say who armed them.",
-        "The July Days",
-        "Name the party.",
+    response = client.get(LIST)
+    html = response.content.decode()
+    listed = [
+        (e.question.lesson.title, e.question.position, e.text) for e in response.context["entries"]
     ]
-    positions = [listed.index(text) for text in order]
-    assert positions == sorted(positions)
+    assert listed == [
+        ("The Kornilov revolt", 1, "Add a date."),
+        ("The Kornilov revolt", 1, "Give the month."),
+        ("The Kornilov revolt", 2, "Say who armed them."),
+        ("The July Days", 1, "Name the party."),
+    ]
+    # Grouped under one heading per lesson and per question.
+    for lesson in (kornilov.lesson, july.lesson):
+        heading = f'<h2 id="lesson-{lesson.pk}" class="h4">{lesson.title}</h2>'
+        assertContains(response, heading, count=1, html=True)
+    for question in (kornilov, red_guards):
+        heading = f"Question {question.position}: {question.prompt}"
+        assertContains(response, f'<h3 class="h6 mt-3">{heading}</h3>', count=1, html=True)
     assert "Another teacher&#x27;s comment" not in html and "Another teacher's" not in html
     assert html.count('action="/comment-bank/') == 4 + 1  # a Delete per comment, and Add
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from classroom import services
 from classroom.models import Answer, Attempt
 from lessons.marking import RULES_VERSION
+from tests import pages
 from tests.factories import (
     AssignmentFactory,
     ClassroomFactory,
@@ -79,8 +80,7 @@ def text_of(html: str) -> str:
 def student_feedback(client, student, assignment) -> str:
     client.force_login(student)
     html = client.get(reverse("classroom:work-detail", args=[assignment.pk])).content.decode()
-    start = html.index('class="instant-feedback')
-    return text_of(html[start : html.index("</section>", start)])
+    return pages.text_of(pages.element_with_class(html, "instant-feedback"))
 
 
 def marking_view(client, teacher, attempt) -> str:

@@ -2,6 +2,7 @@
 "Check this:" correction is about."""
 
 import pytest
+from pytest_django.asserts import assertContains, assertNotContains
 
 from classroom import services
 from classroom.views.student import quote_of
@@ -17,12 +18,13 @@ questions = answering.questions
 assignment = answering.assignment
 
 
-def mark_row(html: str, title: str) -> str:
-    """The Mark cell of the row of the lesson called `title`."""
-    row = html[html.index(f">{title}</a>") :]
-    row = row[: row.index("</tr>")]
-    cell = row[row.index('data-label="Mark"') :]
-    return " ".join(cell[cell.index(">") + 1 : cell.index("</td>")].split())
+NO_MARK = '<span aria-hidden="true">-</span><span class="visually-hidden">No mark yet</span>'
+
+
+def mark_row(response, title: str) -> int | None:
+    """The mark in the row of the lesson called `title` (None: "No mark yet")."""
+    (row,) = [r for r in response.context["rows"] if r.assignment.lesson.title == title]
+    return row.mark
 
 
 @pytest.fixture
@@ -53,14 +55,15 @@ def mark(attempt, teacher, *, return_work):
 def test_returned_work_shows_the_total_and_each_questions_mark(client, student, turned_in):
     mark(turned_in, turned_in.assignment.classroom.teacher, return_work=True)
     client.force_login(student)
-    html = client.get(detail_url(turned_in.assignment)).content.decode()
-    summary = html[html.index('id="returned-heading"') :]
-    summary = " ".join(summary[: summary.index("</section>")].split())
-    # The lesson's two questions are worth 2 and 1.
-    assert "Mark:</span> 3 out of 3" in summary
-    assert "Mark:</span> 2 out of 2" in " ".join(html.split())
-    assert "Mark:</span> 1 out of 1" in " ".join(html.split())
-    assert "Say who armed them." in html
+    response = client.get(detail_url(turned_in.assignment))
+    # The total in the "Returned by your teacher" box; the lesson's two questions are worth 2
+    # and 1.
+    total = '<p class="fs-5" data-total-mark><span class="fw-semibold">Mark:</span> 3 out of 3</p>'
+    assertContains(response, total, html=True)
+    for marks in ("2 out of 2", "1 out of 1"):
+        each = f'<p class="mb-1"><span class="fw-semibold">Mark:</span> {marks}</p>'
+        assertContains(response, each, html=True)
+    assertContains(response, "Say who armed them.")
 
 
 def test_marks_not_yet_returned_are_never_shown(client, student, turned_in):
@@ -70,9 +73,10 @@ def test_marks_not_yet_returned_are_never_shown(client, student, turned_in):
     assert "out of 3" not in html
     assert "out of 2" not in html
     assert "Say who armed them." not in html
-    listing = client.get(WORK_LIST).content.decode()
-    assert "out of" not in listing
-    assert "No mark yet" in mark_row(listing, "The Kornilov revolt")
+    listing = client.get(WORK_LIST)
+    assertNotContains(listing, "out of")
+    assert mark_row(listing, "The Kornilov revolt") is None
+    assertContains(listing, NO_MARK, html=True)
 
 
 def test_my_work_has_a_mark_column_for_returned_work(client, student, turned_in):
@@ -81,10 +85,12 @@ def test_my_work_has_a_mark_column_for_returned_work(client, student, turned_in)
         classroom=turned_in.assignment.classroom, lesson__title="The July days"
     )
     client.force_login(student)
-    html = client.get(WORK_LIST).content.decode()
-    assert '<th scope="col">Mark</th>' in html
-    assert mark_row(html, "The Kornilov revolt") == "3 out of 3"
-    assert "No mark yet" in mark_row(html, other.lesson.title)
+    response = client.get(WORK_LIST)
+    assertContains(response, '<th scope="col">Mark</th>', html=True)
+    assert mark_row(response, "The Kornilov revolt") == 3
+    assertContains(response, "3 out of 3")
+    assert mark_row(response, other.lesson.title) is None
+    assertContains(response, NO_MARK, count=1, html=True)
 
 
 def test_a_resubmission_in_progress_shows_no_mark(client, student, turned_in):
@@ -94,8 +100,9 @@ def test_a_resubmission_in_progress_shows_no_mark(client, student, turned_in):
     turned_in.save()
     services.resubmit(student=student, assignment=turned_in.assignment)
     client.force_login(student)
-    html = client.get(WORK_LIST).content.decode()
-    assert "No mark yet" in mark_row(html, "The Kornilov revolt")
+    response = client.get(WORK_LIST)
+    assert mark_row(response, "The Kornilov revolt") is None
+    assertContains(response, NO_MARK, html=True)
     # The returned attempt's mark stays in its history on the work page.
     page = " ".join(client.get(detail_url(turned_in.assignment)).content.decode().split())
     assert "Attempt 1 · turned in" in page

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.asserts import assertContains
 
-from classroom.models import Attempt
 from tests.factories import (
     AssignmentFactory,
     AttemptFactory,
@@ -25,12 +25,10 @@ def classroom(student):
     return classroom
 
 
-def status_of(html: str, title: str) -> str:
-    """The status badge text in the row of the lesson called `title`."""
-    row = html[html.index(f">{title}</a>") :]
-    row = row[: row.index("</tr>")]
-    badge = row[row.index('class="badge') :]
-    return badge[badge.index(">") + 1 : badge.index("</span>")].strip()
+def status_of(response, title: str) -> str:
+    """The status, in the product's words, of the row of the lesson called `title`."""
+    (row,) = [r for r in response.context["rows"] if r.assignment.lesson.title == title]
+    return row.status.label
 
 
 def test_my_work_shows_each_status_in_the_product_words(client, student, classroom):
@@ -42,19 +40,19 @@ def test_my_work_shows_each_status_in_the_product_words(client, student, classro
 
     assign("Nothing yet", future)
     draft = assign("Saved a draft", future)
-    AttemptFactory(assignment=draft, student=student, state=Attempt.State.DRAFT)
+    AttemptFactory(assignment=draft, student=student)
     done = assign("Turned in on time", future)
-    AttemptFactory(assignment=done, student=student, state=Attempt.State.TURNED_IN)
+    AttemptFactory(assignment=done, student=student, turned_in=True)
     late = assign("Turned in late", past)
-    AttemptFactory(assignment=late, student=student, state=Attempt.State.TURNED_IN, is_late=True)
+    AttemptFactory(assignment=late, student=student, turned_in=True)
     assign("Never turned in", past)
     draft_missing = assign("Draft but overdue", past)
-    AttemptFactory(assignment=draft_missing, student=student, state=Attempt.State.DRAFT)
+    AttemptFactory(assignment=draft_missing, student=student)
     returned = assign("Marked and returned", past)
-    AttemptFactory(assignment=returned, student=student, state=Attempt.State.RETURNED)
+    AttemptFactory(assignment=returned, student=student, returned=True)
     resubmitting = assign("Resubmitting", past)
-    AttemptFactory(assignment=resubmitting, student=student, state=Attempt.State.RETURNED)
-    AttemptFactory(assignment=resubmitting, student=student, number=2, state="draft")
+    AttemptFactory(assignment=resubmitting, student=student, returned=True)
+    AttemptFactory(assignment=resubmitting, student=student, number=2)
     assign("No due date")
 
     client.force_login(student)
@@ -73,7 +71,13 @@ def test_my_work_shows_each_status_in_the_product_words(client, student, classro
         "No due date": "Assigned",
     }
     for title, status in expected.items():
-        assert status_of(html, title) == status, title
+        assert status_of(response, title) == status, title
+    # Each status as a badge of its colour, once per row in that status.
+    badges = {"danger": "Missing", "primary": "Assigned", "warning": "Draft", "info": "Returned"}
+    badges |= {"secondary": "Late", "success": "Turned in"}
+    for colour, status in badges.items():
+        badge = f'<span class="badge text-bg-{colour}">{status}</span>'
+        assertContains(response, badge, count=list(expected.values()).count(status), html=True)
     assert "No due date" in html
     assert "10H History" in html
     # Needing action first: Missing, Assigned, Draft, then Returned, then Turned in and Late.
@@ -128,8 +132,8 @@ def _fill(student, classroom, n):
             classroom=classroom, due_at=timezone.now() + timedelta(days=i - n // 2)
         )
         if i % 3:
-            AttemptFactory(assignment=assignment, student=student, state="returned")
-            AttemptFactory(assignment=assignment, student=student, number=2, state="draft")
+            AttemptFactory(assignment=assignment, student=student, returned=True)
+            AttemptFactory(assignment=assignment, student=student, number=2)
     # Someone else's work is never fetched row by row either.
     other = StudentFactory()
     EnrolmentFactory(classroom=classroom, student=other)

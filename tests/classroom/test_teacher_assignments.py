@@ -204,7 +204,7 @@ def test_an_assignment_without_work_is_deleted_after_confirming(client, teacher,
 def test_an_assignment_with_work_is_archived_not_deleted(client, teacher, classroom, student):
     assignment = AssignmentFactory(classroom=classroom, lesson__title="The July days")
     EnrolmentFactory(classroom=classroom, student=student)
-    attempt = AttemptFactory(assignment=assignment, student=student, state="draft")
+    attempt = AttemptFactory(assignment=assignment, student=student)
     client.force_login(teacher)
     url = reverse("classroom:assignment-delete", args=[assignment.pk])
     assert "This assignment cannot be deleted" in client.get(url).text
@@ -245,7 +245,7 @@ def test_an_assignment_with_work_is_archived_not_deleted(client, teacher, classr
 def test_archived_turned_in_work_can_still_be_marked(client, teacher, classroom, student):
     assignment = AssignmentFactory(classroom=classroom)
     EnrolmentFactory(classroom=classroom, student=student)
-    attempt = AttemptFactory(assignment=assignment, student=student)
+    attempt = AttemptFactory(assignment=assignment, student=student, turned_in=True)
     services.archive_assignment(assignment=assignment)
     client.force_login(teacher)
     assert (
@@ -260,7 +260,7 @@ def test_a_student_starting_at_the_moment_of_delete_keeps_their_work(
 ):
     """The check and the delete race; the database's protection decides, and says so."""
     assignment = AssignmentFactory(classroom=classroom)
-    AttemptFactory(assignment=assignment, state="draft")
+    AttemptFactory(assignment=assignment)
     # As if the check ran a moment before the student's first save.
     monkeypatch.setattr(Assignment, "has_work", property(lambda self: False))
     with pytest.raises(services.ServiceError, match="just started"):

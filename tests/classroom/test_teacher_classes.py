@@ -84,7 +84,7 @@ def test_class_page(client, teacher, classroom):
     student = StudentFactory(display_name="Anna Karenina", username="anna.k")
     EnrolmentFactory(classroom=classroom, student=student)
     assignment = AssignmentFactory(classroom=classroom, lesson__title="The Kornilov revolt")
-    AttemptFactory(assignment=assignment, student=student, state="turned_in")
+    AttemptFactory(assignment=assignment, student=student, turned_in=True)
     client.force_login(teacher)
     html = client.get(classroom.get_absolute_url()).content.decode()
     assert "Join code" in html and classroom.join_code in html
@@ -227,7 +227,7 @@ def _class_with_students(teacher, n):
     for i in range(n):
         student = StudentFactory()
         EnrolmentFactory(classroom=classroom, student=student)
-        AttemptFactory(assignment=assignments[i % 3], student=student)
+        AttemptFactory(assignment=assignments[i % 3], student=student, turned_in=True)
     return classroom
 
 

@@ -47,7 +47,7 @@ def assignment(teacher):
 def _turned_in(assignment, student=None, text=ANSWER, **kwargs):
     student = student or StudentFactory()
     EnrolmentFactory(classroom=assignment.classroom, student=student)
-    attempt = AttemptFactory(assignment=assignment, student=student, **kwargs)
+    attempt = AttemptFactory(assignment=assignment, student=student, **{"turned_in": True} | kwargs)
     for question in Question.objects.filter(lesson=assignment.lesson).with_markscheme():
         result = question.mark_scheme.mark(text)
         AnswerFactory(attempt=attempt, question=question, text=text, result=result.to_dict())
@@ -57,7 +57,7 @@ def _turned_in(assignment, student=None, text=ANSWER, **kwargs):
 def test_marking_list(client, teacher, assignment):
     turned_in = _turned_in(assignment, StudentFactory(display_name="Anna K"))
     EnrolmentFactory(classroom=assignment.classroom, student__display_name="Boris G")
-    former = _turned_in(assignment, StudentFactory(display_name="Old Student"), state="returned")
+    former = _turned_in(assignment, StudentFactory(display_name="Old Student"), returned=True)
     former.student.enrolments.update(removed_at="2020-01-01T00:00Z")
     client.force_login(teacher)
     html = client.get(assignment.get_absolute_url()).content.decode()
@@ -85,7 +85,7 @@ def test_marking_view_shows_highlights_and_suggested_mark(client, teacher, assig
 
 
 def test_drafts_cannot_be_marked(client, teacher, assignment):
-    attempt = _turned_in(assignment, state="draft")
+    attempt = _turned_in(assignment, turned_in=False)  # a draft
     client.force_login(teacher)
     assert client.get(reverse("classroom:attempt-mark", args=[attempt.pk])).status_code == 404
 
@@ -382,8 +382,8 @@ def _populated(teacher, n):
         student = StudentFactory()
         EnrolmentFactory(classroom=classroom, student=student)
         for assignment in assignments:
-            state = ["draft", "turned_in", "returned"][i % 3]
-            attempt = AttemptFactory(assignment=assignment, student=student, state=state)
+            state = [{}, {"turned_in": True}, {"returned": True}][i % 3]
+            attempt = AttemptFactory(assignment=assignment, student=student, **state)
             for question in assignment.lesson.questions.all():
                 AnswerFactory(attempt=attempt, question=question, mark=1)
     return classroom, assignments
@@ -429,10 +429,8 @@ def test_answers_csv_query_count(client, teacher, django_assert_num_queries, n):
 
 
 def test_teacher_reads_every_attempt_of_a_resubmission(client, teacher, assignment):
-    first = _turned_in(assignment, text="First try about Petrograd.", state="returned")
-    second = AttemptFactory(
-        assignment=assignment, student=first.student, number=2, state="turned_in"
-    )
+    first = _turned_in(assignment, text="First try about Petrograd.", returned=True)
+    second = AttemptFactory(assignment=assignment, student=first.student, number=2, turned_in=True)
     client.force_login(teacher)
     html = client.get(reverse("classroom:attempt-mark", args=[second.pk])).content.decode()
     assert "Attempt 1" in html and "Attempt 2" in html

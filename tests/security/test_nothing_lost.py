@@ -21,7 +21,7 @@ def answer():
     assignment = AssignmentFactory()
     question = QuestionFactory(lesson=assignment.lesson)
     enrolment = EnrolmentFactory(classroom=assignment.classroom)
-    attempt = AttemptFactory(assignment=assignment, student=enrolment.student, state="returned")
+    attempt = AttemptFactory(assignment=assignment, student=enrolment.student, returned=True)
     return AnswerFactory(attempt=attempt, question=question, text="Kept", mark=1, comment="Good")
 
 
