@@ -47,7 +47,6 @@ from classroom.models import (
     User,
     work_status,
 )
-from classroom.ratelimit import UnlockRefused, unlock_student
 from lessons.marking import MarkingResult, has_substance, highlight_spans
 from lessons.models import Question
 
@@ -332,8 +331,8 @@ def student_unlock(request: HttpRequest, pk: int, student_pk: int) -> HttpRespon
     """Lift a lockout after too many failed logins, so the student can try again at once."""
     classroom, student = _roster_student(request, pk, student_pk)
     try:
-        cleared = unlock_student(teacher=request.user, student=student)
-    except UnlockRefused as refused:  # e.g. a teacher's account enrolled through the admin
+        cleared = services.unlock_student(teacher=request.user, student=student)
+    except services.UnlockRefused as refused:  # e.g. a teacher's account enrolled through the admin
         messages.error(request, str(refused))
         return redirect(classroom)
     if cleared:

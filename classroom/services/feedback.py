@@ -1,0 +1,254 @@
+"""Feedback and marking: a teacher's marks, ticks and comments, returning work, the comment
+bank, and bringing stored instant feedback up to the current mark schemes (re-marking)."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from classroom.models import (
+    Answer,
+    Attempt,
+    CommentBankEntry,
+    FeedbackChange,
+    StudentWork,
+    User,
+)
+from classroom.services.errors import STALE, ServiceError
+from lessons.models import KeyPoint, Lesson, Question
+
+
+def _record_change(
+    changes: list[FeedbackChange],
+    attempt: Attempt,
+    answer: Answer | None,
+    field: str,
+    old: object,
+    new: object,
+    teacher: User,
+) -> None:
+    old_text = "" if old is None else str(old)
+    new_text = "" if new is None else str(new)
+    if old_text != new_text:
+        changes.append(
+            FeedbackChange(
+                attempt=attempt,
+                answer=answer,
+                field=field,
+                old_value=old_text,
+                new_value=new_text,
+                changed_by=teacher,
+            )
+        )
+
+
+def _mark_from_ticks(question: Question, ticked: Sequence[str]) -> int:
+    """The marks of the ticked key points (prefetched, active), capped at the question's."""
+    marks = {point.key: point.marks for point in question.key_points.all()}
+    return min(sum(marks.get(key, 0) for key in ticked), question.marks)
+
+
+@transaction.atomic
+def mark_attempt(
+    *,
+    attempt: Attempt,
+    teacher: User,
+    marks: Mapping[int, int | None],
+    comments: Mapping[int, str],
+    overall_comment: str,
+    points: Mapping[int, Sequence[str]] | None = None,
+    dismissed: Mapping[int, Sequence[str]] | None = None,
+    return_work: bool = False,
+    allow_resubmission: bool | None = None,
+    changed_by: User | None = None,
+) -> Attempt:
+    """Save marks, comments and the teacher's judgement (all keyed by question id); with
+    `return_work`, send them back. `teacher` is the class's teacher; `changed_by` who made the
+    change when it is not them (an admin). `allow_resubmission` None keeps what it was.
+
+    `points` are the key points the teacher ticked as made in each answer, `dismissed` the
+    flagged misconceptions they judged not in it. A mark left blank on an answer with ticks is
+    the marks of the ticked points, capped at the question's marks. Once work is returned,
+    every change of a mark, comment, tick or dismissal is recorded as a FeedbackChange.
+    """
+    mine = Attempt.objects.filter(pk=attempt.pk, assignment__classroom__teacher=teacher)
+    ids = mine.values("assignment_id", "student_id").get()
+    StudentWork.lock(**ids)
+    attempt = mine.select_related("assignment__lesson").get()
+    if attempt.state == Attempt.State.DRAFT:
+        raise ServiceError("This work has not been turned in yet, so it cannot be marked.")
+    questions = {
+        q.pk: q
+        for q in Question.objects.filter(lesson=attempt.assignment.lesson_id).prefetch_related(
+            Prefetch("key_points", queryset=KeyPoint.objects.active())
+        )
+    }
+    # Only the question's active key points can be ticked.
+    tickable = {qid: {p.key for p in q.key_points.all()} for qid, q in questions.items()}
+    points = {
+        qid: sorted(set(keys) & tickable[qid])
+        for qid, keys in (points or {}).items()
+        if qid in questions
+    }
+    dismissed = {qid: sorted(set(keys)) for qid, keys in (dismissed or {}).items()}
+    for question_id, mark in marks.items():
+        question = questions.get(question_id)
+        if question is None:
+            raise ServiceError("Reload the page: a question on it is no longer in this lesson.")
+        if mark is not None and not 0 <= mark <= question.marks:
+            raise ServiceError(
+                f"Give a mark from 0 to {question.marks} for question {question.position}."
+            )
+    was_returned = attempt.state == Attempt.State.RETURNED
+    now = timezone.now()
+    by = changed_by or teacher
+    answers = {a.question_id: a for a in attempt.answers.all()}
+    changes: list[FeedbackChange] = []
+    for question_id in set(marks) | set(comments) | set(points) | set(dismissed):
+        answer = answers.get(question_id)
+        mark = marks.get(question_id, answer.mark if answer else None)
+        comment = comments.get(question_id, answer.comment if answer else "")
+        if answer is None:
+            if mark is None and not comment:
+                continue  # an unanswered question with nothing to record on it
+            answer = Answer.objects.create(attempt=attempt, question=questions[question_id])
+        ticked = points.get(question_id, answer.points_judged)
+        not_in = dismissed.get(question_id, answer.misconceptions_dismissed)
+        if mark is None and ticked is not None:
+            mark = _mark_from_ticks(questions[question_id], ticked)
+        Field = FeedbackChange.Field
+        new = {
+            Field.MARK: (answer.mark, mark),
+            Field.COMMENT: (answer.comment, comment),
+            Field.POINTS: (answer.points_judged, ticked),
+            Field.DISMISSED: (answer.misconceptions_dismissed, not_in),
+        }
+        if all(old == value for old, value in new.values()):
+            continue
+        if was_returned:
+            for field, (old, value) in new.items():
+                if isinstance(value, list):
+                    old, value = ", ".join(old or []), ", ".join(value)
+                _record_change(changes, attempt, answer, field, old, value, by)
+        answer.mark, answer.comment = mark, comment
+        answer.points_judged, answer.misconceptions_dismissed = ticked, not_in
+        answer.marked_by, answer.marked_at = by, now
+        answer.save(
+            update_fields=[
+                "mark",
+                "comment",
+                "points_judged",
+                "misconceptions_dismissed",
+                "marked_by",
+                "marked_at",
+            ]
+        )
+    if was_returned:
+        old = attempt.overall_comment
+        field = FeedbackChange.Field.OVERALL_COMMENT
+        _record_change(changes, attempt, None, field, old, overall_comment, by)
+    FeedbackChange.objects.bulk_create(changes)
+    attempt.overall_comment = overall_comment
+    fields = ["overall_comment"]
+    if allow_resubmission is not None and (return_work or was_returned):
+        # Returned work: "Save" changes what the student sees.
+        attempt.resubmission_allowed = allow_resubmission
+        fields.append("resubmission_allowed")
+    attempt.save(update_fields=fields)
+    if return_work and not was_returned and not attempt.return_to_student(teacher=teacher, now=now):
+        raise ServiceError(STALE)
+    return attempt
+
+
+@dataclass(frozen=True)
+class RemarkReport:
+    answers: int  # turned-in or returned answers looked at
+    changed: int  # whose stored result is now different
+    restamped: int  # whose result is the same but was stamped with an older version
+
+
+@transaction.atomic
+def remark_answers(
+    *, lesson: Lesson | None = None, question: Question | None = None
+) -> RemarkReport:
+    """Store the engine's current result on every turned-in or returned answer of the lesson
+    or question (of every lesson when neither is given) whose result was made by an older
+    mark scheme or older matching rules.
+
+    Only the result and its two versions are written: the teacher's mark and comment stay.
+    Answers to retired questions keep the result they were given.
+    """
+    questions = Question.objects.active().with_markscheme()
+    if lesson is not None:
+        questions = questions.filter(lesson=lesson)
+    if question is not None:
+        questions = questions.filter(pk=question.pk)
+    by_id = {q.pk: q for q in questions}
+    answers = (
+        Answer.objects.filter(
+            question__in=list(by_id),
+            attempt__state__in=[Attempt.State.TURNED_IN, Attempt.State.RETURNED],
+        )
+        .only("pk", "question_id", "text", "result", "markscheme_version", "rules_version")
+        .order_by("pk")
+    )
+    to_save = []
+    changed = restamped = total = 0
+    for answer in answers.iterator(chunk_size=500):
+        total += 1
+        question = by_id[answer.question_id]
+        if answer.result_is_current(question):
+            continue
+        before = answer.result
+        answer.mark_with(question)
+        if answer.result != before:
+            changed += 1
+        else:
+            restamped += 1
+        to_save.append(answer)
+    Answer.objects.bulk_update(
+        to_save, ["result", "markscheme_version", "rules_version"], batch_size=500
+    )
+    return RemarkReport(answers=total, changed=changed, restamped=restamped)
+
+
+def return_attempt(
+    *,
+    attempt: Attempt,
+    teacher: User,
+    marks: Mapping[int, int | None],
+    comments: Mapping[int, str],
+    overall_comment: str,
+    points: Mapping[int, Sequence[str]] | None = None,
+    dismissed: Mapping[int, Sequence[str]] | None = None,
+    allow_resubmission: bool = False,
+) -> Attempt:
+    """Save the feedback and send the work back to the student."""
+    return mark_attempt(
+        attempt=attempt,
+        teacher=teacher,
+        marks=marks,
+        comments=comments,
+        overall_comment=overall_comment,
+        points=points,
+        dismissed=dismissed,
+        return_work=True,
+        allow_resubmission=allow_resubmission,
+    )
+
+
+def save_to_comment_bank(*, teacher: User, question: Question, text: str) -> CommentBankEntry:
+    """Keep a comment for reuse on this question (the same text is kept once)."""
+    text = text.strip()
+    if not text:
+        raise ServiceError("Type a comment before saving it to your comment bank.")
+    limit = CommentBankEntry._meta.get_field("text").max_length
+    if len(text) > limit:
+        raise ServiceError(
+            f"A comment in the comment bank can be {limit} characters at most (this one has "
+            f"{len(text)}): shorten it to save it there."
+        )
+    entry, _ = CommentBankEntry.objects.get_or_create(teacher=teacher, question=question, text=text)
+    return entry
