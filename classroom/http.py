@@ -42,3 +42,8 @@ def site_url(request: HttpRequest) -> str:
 def site(request: HttpRequest) -> dict[str, str]:
     """Context processor: `site_url` for the login cards and the join panel."""
     return {"site_url": site_url(request)}
+
+
+def posted(request: HttpRequest):
+    """The POST data to bind a form to (even when empty), or None on GET."""
+    return request.POST if request.method == "POST" else None

@@ -282,6 +282,13 @@ class AttemptQuerySet(models.QuerySet):
         """Annotate `marked_total`: the sum of the teacher's marks (None until one is given)."""
         return self.annotate(marked_total=Sum("answers__mark"))
 
+    def latest_by_work(self) -> "dict[tuple[int, int], Attempt]":
+        """(assignment id, student id) -> the latest attempt (the highest number) of each."""
+        latest = {}
+        for attempt in self.order_by("assignment_id", "student_id", "number"):
+            latest[(attempt.assignment_id, attempt.student_id)] = attempt
+        return latest
+
 
 class Attempt(models.Model):
     """One go at an assignment: a draft, then turned in, then returned. Never overwritten.

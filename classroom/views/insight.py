@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from classroom.models import Answer, Assignment, Attempt, User
-from classroom.views.teacher import teacher_required
+from classroom.permissions import teacher_required
 from lessons.models import Question
 
 

@@ -4,31 +4,24 @@ Every assignment is fetched through `Assignment.objects.for_student(user)`, so a
 student's assignment, or one not started yet, is a 404.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from classroom import ratelimit, services
 from classroom.forms import JoinCodeForm, JoinForm
 from classroom.models import Answer, Assignment, Attempt, Status, work_status
+from classroom.permissions import student_required, wants_json
 from lessons.marking import has_substance
 from lessons.models import Question, marking_questions
 from lessons.views import lesson_context, lesson_queryset
 
-LOGGED_OUT = (
-    "You are logged out. Your text is kept on this computer: log in again and it will be here."
-)
 # "My work" shows what needs doing first: Missing, Assigned, Draft, then Returned, then done.
 ACTION_ORDER = {
     Status.MISSING: 0,
@@ -38,33 +31,6 @@ ACTION_ORDER = {
     Status.TURNED_IN: 4,
     Status.LATE: 4,
 }
-
-
-def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
-def student_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Logged-in students only: others log in (or get JSON 403 from a script); teachers 403."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            if _wants_json(request):
-                return JsonResponse({"logged_out": True, "error": LOGGED_OUT}, status=403)
-            # After logging in, come back to the page, never to a POST-only address; a
-            # Turn in that was not done says so there.
-            if request.method != "GET" and "pk" in kwargs:
-                page = reverse("classroom:work-detail", args=[kwargs["pk"]])
-                if request.resolver_match.url_name == "work-turn-in":
-                    page += "?turn-in=again"
-                return redirect_to_login(page)
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_student:
-            raise PermissionDenied("This page is for students.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 # --- Joining ----------------------------------------------------------------------------------
@@ -396,7 +362,7 @@ def _conflict_response(
     conflict: services.DraftConflict,
     texts: dict[int, str],
 ) -> HttpResponse:
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse(
             {
                 "conflict": True,
@@ -435,7 +401,7 @@ def _too_long_response(
     """Only the answers that can't be stored are refused (the service saved the others): the
     script gets their messages and the new version; the form goes back to the work page (never
     a page at the POST's address), with the refused text in its box and the message under it."""
-    if _wants_json(request):
+    if wants_json(request):
         data: dict[str, object] = {
             "errors": {str(k): v for k, v in error.errors.items()},
             "error": str(error),
@@ -462,7 +428,7 @@ def _refused_answers(request: HttpRequest, assignment: Assignment) -> tuple[dict
 def _refused_response(
     request: HttpRequest, assignment: Assignment, error: services.ServiceError
 ) -> HttpResponse:
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"errors": {"__all__": str(error)}, "error": str(error)}, status=400)
     messages.error(request, str(error))
     return redirect("classroom:work-detail", pk=assignment.pk)
@@ -494,7 +460,7 @@ def work_save(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except services.ServiceError as error:
         return _not_saved_response(request, assignment, error, texts)
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse(_saved(attempt))
     saved_at = timezone.localtime(attempt.saved_at).strftime("%H:%M")
     messages.success(request, f"Saved at {saved_at}.")
