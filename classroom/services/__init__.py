@@ -36,10 +36,12 @@ from classroom.services.classes import (
 )
 from classroom.services.errors import STALE, ServiceError
 from classroom.services.feedback import (
+    MarkingSaved,
     RemarkReport,
     mark_attempt,
     remark_answers,
     return_attempt,
+    save_marking,
     save_to_comment_bank,
 )
 from classroom.services.privacy import (
@@ -58,6 +60,7 @@ from classroom.services.work import (
     resubmit,
     save_draft,
     turn_in,
+    turn_in_or_keep_draft,
     unsubmit,
 )
 
@@ -68,6 +71,7 @@ __all__ = [
     "AnswersTooLong",
     "DraftConflict",
     "LoginCard",
+    "MarkingSaved",
     "RemarkReport",
     "ServiceError",
     "UnlockRefused",
@@ -98,8 +102,10 @@ __all__ = [
     "restore_classroom",
     "resubmit",
     "save_draft",
+    "save_marking",
     "save_to_comment_bank",
     "turn_in",
+    "turn_in_or_keep_draft",
     "unlock_student",
     "unsubmit",
     "work_counts",

@@ -1,7 +1,7 @@
 """Feedback and marking: a teacher's marks, ticks and comments, returning work, the comment
 bank, and bringing stored instant feedback up to the current mark schemes (re-marking)."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -237,6 +237,47 @@ def return_attempt(
         return_work=True,
         allow_resubmission=allow_resubmission,
     )
+
+
+@dataclass(frozen=True)
+class MarkingSaved:
+    attempt: Attempt
+    not_banked: list[str]  # why each comment to keep could not go in the bank, if any
+
+
+def save_marking(
+    *,
+    attempt: Attempt,
+    teacher: User,
+    marks: Mapping[int, int | None],
+    comments: Mapping[int, str],
+    overall_comment: str,
+    points: Mapping[int, Sequence[str]] | None = None,
+    dismissed: Mapping[int, Sequence[str]] | None = None,
+    return_work: bool = False,
+    allow_resubmission: bool | None = None,
+    to_bank: Iterable[tuple[Question, str]] = (),
+) -> MarkingSaved:
+    """mark_attempt, then keep each (question, comment) of `to_bank` in the teacher's comment
+    bank. A comment the bank refuses does not undo the marking: its message comes back."""
+    attempt = mark_attempt(
+        attempt=attempt,
+        teacher=teacher,
+        marks=marks,
+        comments=comments,
+        overall_comment=overall_comment,
+        points=points,
+        dismissed=dismissed,
+        return_work=return_work,
+        allow_resubmission=allow_resubmission,
+    )
+    not_banked = []
+    for question, text in to_bank:
+        try:
+            save_to_comment_bank(teacher=teacher, question=question, text=text)
+        except ServiceError as error:
+            not_banked.append(f"Question {question.position}: {error}")
+    return MarkingSaved(attempt=attempt, not_banked=not_banked)
 
 
 def save_to_comment_bank(*, teacher: User, question: Question, text: str) -> CommentBankEntry:

@@ -214,6 +214,34 @@ def turn_in(
     )
 
 
+def turn_in_or_keep_draft(
+    *, student: User, assignment: Assignment, texts: dict[int, str], base_version: int
+) -> Attempt:
+    """Turn in; when the turn-in is refused, what was typed is still saved as a draft.
+
+    A refusal (late work not accepted, an answer too long, the work already returned) saves
+    what can be saved, then raises what to tell the student: a DraftConflict (nothing saved),
+    AnswersTooLong (the other answers saved), or the refusal itself.
+    """
+    work = {"student": student, "assignment": assignment, "texts": texts}
+    try:
+        return turn_in(**work, base_version=base_version)
+    except DraftConflict:
+        raise
+    except AnswersTooLong as too_long:
+        # Raises AnswersTooLong carrying the draft saved with the others, or why none was.
+        save_draft(**work, base_version=base_version)
+        raise too_long from None
+    except ServiceError as refusal:
+        try:
+            save_draft(**work, base_version=base_version)
+        except DraftConflict:
+            raise
+        except ServiceError:
+            pass  # nothing could be kept (e.g. already returned): the refusal says why
+        raise refusal from None
+
+
 @transaction.atomic
 def _turn_in(
     *,

@@ -130,7 +130,7 @@ def attempt_mark(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         returning = "return" in request.POST
         try:
-            services.mark_attempt(
+            saved = services.save_marking(
                 attempt=attempt,
                 teacher=request.user,
                 marks=form.marks(),
@@ -140,17 +140,13 @@ def attempt_mark(request: HttpRequest, pk: int) -> HttpResponse:
                 dismissed=form.dismissed(),
                 return_work=returning,
                 allow_resubmission=form.cleaned_data["allow_resubmission"],
+                to_bank=form.bank_comments(),
             )
         except services.ServiceError as error:
             form.add_error(None, str(error))
         else:
-            for question, text in form.bank_comments():
-                try:
-                    services.save_to_comment_bank(
-                        teacher=request.user, question=question, text=text
-                    )
-                except services.ServiceError as error:  # the marks are saved all the same
-                    messages.warning(request, f"Question {question.position}: {error}")
+            for warning in saved.not_banked:  # the marks are saved all the same
+                messages.warning(request, warning)
             if returning:
                 messages.success(request, f"Work returned to {attempt.student.name}.")
                 next_attempt = _next_to_mark(attempt)

@@ -473,31 +473,11 @@ def work_turn_in(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment_for(request, pk)
     texts, version = _posted(request)
     try:
-        attempt = services.turn_in(
+        attempt = services.turn_in_or_keep_draft(
             student=request.user, assignment=assignment, texts=texts, base_version=version
         )
-    except services.DraftConflict as error:
+    except services.ServiceError as error:  # what could be kept is saved as a draft
         return _not_saved_response(request, assignment, error, texts)
-    except services.AnswersTooLong:
-        # Not turned in: the answers that can be stored are saved as a draft, the long one
-        # comes back with its message.
-        try:
-            services.save_draft(
-                student=request.user, assignment=assignment, texts=texts, base_version=version
-            )
-        except services.ServiceError as error:
-            return _not_saved_response(request, assignment, error, texts)
-    except services.ServiceError as error:
-        # Refused (late work not accepted, already returned): keep what was typed as a draft.
-        try:
-            services.save_draft(
-                student=request.user, assignment=assignment, texts=texts, base_version=version
-            )
-        except services.DraftConflict as conflict:
-            return _not_saved_response(request, assignment, conflict, texts)
-        except services.ServiceError:
-            pass
-        return _refused_response(request, assignment, error)
     message = "Turned in." if not attempt.is_late else "Turned in (late)."
     if assignment.show_instant_feedback:
         message += " Your instant feedback is below."

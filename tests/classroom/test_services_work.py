@@ -240,3 +240,59 @@ def test_unsubmit_is_refused_once_the_work_could_not_be_turned_in_again(student,
     turned_in.accept_late = True
     turned_in.save()
     services.unsubmit(student=student, assignment=turned_in)
+
+
+# --- A refused turn-in still saves the draft --------------------------------------------------
+
+
+def test_a_late_turn_in_refused_keeps_what_was_typed_as_a_draft(student, assignment, questions):
+    assignment.due_at = timezone.now() - timedelta(hours=1)
+    assignment.accept_late = False
+    assignment.save()
+    with pytest.raises(services.ServiceError, match="not accepting late work"):
+        services.turn_in_or_keep_draft(
+            student=student, assignment=assignment, texts={questions[0].pk: MADE}, base_version=0
+        )
+    attempt = Attempt.objects.get()
+    assert attempt.state == Attempt.State.DRAFT
+    assert attempt.answers.get(question=questions[0]).text == MADE
+
+
+def test_a_turn_in_with_an_answer_too_long_saves_the_others(student, assignment, questions):
+    texts = {questions[0].pk: MADE, questions[1].pk: "x" * (Answer.MAX_LENGTH + 1)}
+    with pytest.raises(services.AnswersTooLong) as refused:
+        services.turn_in_or_keep_draft(
+            student=student, assignment=assignment, texts=texts, base_version=0
+        )
+    assert set(refused.value.errors) == {questions[1].pk}
+    assert refused.value.attempt is not None
+    attempt = Attempt.objects.get()
+    assert attempt.state == Attempt.State.DRAFT
+    assert [a.text for a in attempt.answers.all()] == [MADE]
+
+
+def test_a_refused_turn_in_of_a_stale_draft_saves_nothing(student, assignment, questions):
+    services.save_draft(
+        student=student, assignment=assignment, texts={questions[0].pk: WRONG}, base_version=0
+    )
+    assignment.due_at = timezone.now() - timedelta(hours=1)
+    assignment.accept_late = False
+    assignment.save()
+    with pytest.raises(services.DraftConflict):
+        services.turn_in_or_keep_draft(
+            student=student, assignment=assignment, texts={questions[0].pk: MADE}, base_version=0
+        )
+    assert Answer.objects.get().text == WRONG
+
+
+def test_a_turn_in_of_returned_work_is_refused_and_changes_nothing(student, assignment, questions):
+    attempt = services.turn_in(
+        student=student, assignment=assignment, texts={questions[0].pk: WRONG}, base_version=0
+    )
+    _return(attempt, allow=False)
+    with pytest.raises(services.ServiceError, match="returned"):
+        services.turn_in_or_keep_draft(
+            student=student, assignment=assignment, texts={questions[0].pk: MADE}, base_version=1
+        )
+    assert Attempt.objects.get().state == Attempt.State.RETURNED
+    assert Answer.objects.get(question=questions[0]).text == WRONG
