@@ -69,7 +69,7 @@ class LessonQuerySet(models.QuerySet):
 
         sql = " || '|' || ".join(part(model) for model in (Section, KeyTerm, Question))
         # No user input in the SQL: table and column names from the models.
-        return self.annotate(_content_parts=RawSQL(sql, (), output_field=models.TextField()))  # noqa: S611
+        return self.annotate(_content_parts=RawSQL(sql, (), output_field=models.TextField()))
 
 
 class Lesson(models.Model):

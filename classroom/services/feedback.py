@@ -3,6 +3,7 @@ bank, and bringing stored instant feedback up to the current mark schemes (re-ma
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Prefetch
@@ -50,6 +51,130 @@ def _mark_from_ticks(question: Question, ticked: Sequence[str]) -> int:
     return min(sum(marks.get(key, 0) for key in ticked), question.marks)
 
 
+@dataclass
+class _Feedback:
+    """What the teacher posted for the attempt's answers, keyed by question id; `points` and
+    `dismissed` only for the questions that have them."""
+
+    marks: Mapping[int, int | None]
+    comments: Mapping[int, str]
+    points: dict[int, list[str]]
+    dismissed: dict[int, list[str]]
+
+    def question_ids(self) -> set[int]:
+        return set(self.marks) | set(self.comments) | set(self.points) | set(self.dismissed)
+
+
+def _locked_for_marking(attempt: Attempt, teacher: User) -> Attempt:
+    """The attempt afresh, with the work's lock held; refused while it is a draft."""
+    mine = Attempt.objects.filter(pk=attempt.pk, assignment__classroom__teacher=teacher)
+    StudentWork.lock(**mine.values("assignment_id", "student_id").get())
+    attempt = mine.select_related("assignment__lesson").get()
+    if attempt.state == Attempt.State.DRAFT:
+        raise ServiceError("This work has not been turned in yet, so it cannot be marked.")
+    return attempt
+
+
+def _checked_feedback(
+    questions: dict[int, Question],
+    marks: Mapping[int, int | None],
+    comments: Mapping[int, str],
+    points: Mapping[int, Sequence[str]] | None,
+    dismissed: Mapping[int, Sequence[str]] | None,
+) -> _Feedback:
+    """Refuse a mark out of range or for a question gone; keep only ticks that can be made (the
+    question's active key points)."""
+    for question_id, mark in marks.items():
+        question = questions.get(question_id)
+        if question is None:
+            raise ServiceError("Reload the page: a question on it is no longer in this lesson.")
+        if mark is not None and not 0 <= mark <= question.marks:
+            raise ServiceError(
+                f"Give a mark from 0 to {question.marks} for question {question.position}."
+            )
+    tickable = {qid: {p.key for p in q.key_points.all()} for qid, q in questions.items()}
+    return _Feedback(
+        marks=marks,
+        comments=comments,
+        points={
+            qid: sorted(set(keys) & tickable[qid])
+            for qid, keys in (points or {}).items()
+            if qid in questions
+        },
+        dismissed={qid: sorted(set(keys)) for qid, keys in (dismissed or {}).items()},
+    )
+
+
+def _judge_answer(
+    answer: Answer,
+    question: Question,
+    feedback: _Feedback,
+    *,
+    by: User,
+    now: datetime,
+    record: bool,
+) -> list[FeedbackChange]:
+    """Save the posted feedback on one answer (a blank mark with ticks is the ticks' marks);
+    with `record`, the changes made, to be kept as FeedbackChanges."""
+    qid = question.pk
+    mark = feedback.marks.get(qid, answer.mark)
+    ticked = feedback.points.get(qid, answer.points_judged)
+    if mark is None and ticked is not None:
+        mark = _mark_from_ticks(question, ticked)
+    Field = FeedbackChange.Field
+    new = {
+        Field.MARK: (answer.mark, mark),
+        Field.COMMENT: (answer.comment, feedback.comments.get(qid, answer.comment)),
+        Field.POINTS: (answer.points_judged, ticked),
+        Field.DISMISSED: (
+            answer.misconceptions_dismissed,
+            feedback.dismissed.get(qid, answer.misconceptions_dismissed),
+        ),
+    }
+    if all(old == value for old, value in new.values()):
+        return []
+    changes: list[FeedbackChange] = []
+    if record:
+        for field, (old, value) in new.items():
+            if isinstance(value, list):
+                old, value = ", ".join(old or []), ", ".join(value)
+            _record_change(changes, answer.attempt, answer, field, old, value, by)
+    answer.mark, answer.comment = mark, new[Field.COMMENT][1]
+    answer.points_judged, answer.misconceptions_dismissed = ticked, new[Field.DISMISSED][1]
+    answer.marked_by, answer.marked_at = by, now
+    answer.save(update_fields=[*_JUDGEMENT_FIELDS, "marked_by", "marked_at"])
+    return changes
+
+
+_JUDGEMENT_FIELDS = ["mark", "comment", "points_judged", "misconceptions_dismissed"]
+
+
+def _judge_answers(
+    attempt: Attempt,
+    questions: dict[int, Question],
+    feedback: _Feedback,
+    *,
+    by: User,
+    now: datetime,
+    record: bool,
+) -> list[FeedbackChange]:
+    """Save the feedback on every answer it is for; an unanswered question gets an answer only
+    when it is given a mark or a comment."""
+    answers = {a.question_id: a for a in attempt.answers.all()}
+    changes: list[FeedbackChange] = []
+    for question_id in feedback.question_ids():
+        answer = answers.get(question_id)
+        if answer is None:
+            if feedback.marks.get(question_id) is None and not feedback.comments.get(question_id):
+                continue  # an unanswered question with nothing to record on it
+            answer = Answer.objects.create(attempt=attempt, question=questions[question_id])
+        answer.attempt = attempt
+        changes += _judge_answer(
+            answer, questions[question_id], feedback, by=by, now=now, record=record
+        )
+    return changes
+
+
 @transaction.atomic
 def mark_attempt(
     *,
@@ -73,78 +198,17 @@ def mark_attempt(
     the marks of the ticked points, capped at the question's marks. Once work is returned,
     every change of a mark, comment, tick or dismissal is recorded as a FeedbackChange.
     """
-    mine = Attempt.objects.filter(pk=attempt.pk, assignment__classroom__teacher=teacher)
-    ids = mine.values("assignment_id", "student_id").get()
-    StudentWork.lock(**ids)
-    attempt = mine.select_related("assignment__lesson").get()
-    if attempt.state == Attempt.State.DRAFT:
-        raise ServiceError("This work has not been turned in yet, so it cannot be marked.")
+    attempt = _locked_for_marking(attempt, teacher)
     questions = {
         q.pk: q
         for q in Question.objects.filter(lesson=attempt.assignment.lesson_id).prefetch_related(
             Prefetch("key_points", queryset=KeyPoint.objects.active())
         )
     }
-    # Only the question's active key points can be ticked.
-    tickable = {qid: {p.key for p in q.key_points.all()} for qid, q in questions.items()}
-    points = {
-        qid: sorted(set(keys) & tickable[qid])
-        for qid, keys in (points or {}).items()
-        if qid in questions
-    }
-    dismissed = {qid: sorted(set(keys)) for qid, keys in (dismissed or {}).items()}
-    for question_id, mark in marks.items():
-        question = questions.get(question_id)
-        if question is None:
-            raise ServiceError("Reload the page: a question on it is no longer in this lesson.")
-        if mark is not None and not 0 <= mark <= question.marks:
-            raise ServiceError(
-                f"Give a mark from 0 to {question.marks} for question {question.position}."
-            )
+    feedback = _checked_feedback(questions, marks, comments, points, dismissed)
     was_returned = attempt.state == Attempt.State.RETURNED
-    now = timezone.now()
-    by = changed_by or teacher
-    answers = {a.question_id: a for a in attempt.answers.all()}
-    changes: list[FeedbackChange] = []
-    for question_id in set(marks) | set(comments) | set(points) | set(dismissed):
-        answer = answers.get(question_id)
-        mark = marks.get(question_id, answer.mark if answer else None)
-        comment = comments.get(question_id, answer.comment if answer else "")
-        if answer is None:
-            if mark is None and not comment:
-                continue  # an unanswered question with nothing to record on it
-            answer = Answer.objects.create(attempt=attempt, question=questions[question_id])
-        ticked = points.get(question_id, answer.points_judged)
-        not_in = dismissed.get(question_id, answer.misconceptions_dismissed)
-        if mark is None and ticked is not None:
-            mark = _mark_from_ticks(questions[question_id], ticked)
-        Field = FeedbackChange.Field
-        new = {
-            Field.MARK: (answer.mark, mark),
-            Field.COMMENT: (answer.comment, comment),
-            Field.POINTS: (answer.points_judged, ticked),
-            Field.DISMISSED: (answer.misconceptions_dismissed, not_in),
-        }
-        if all(old == value for old, value in new.values()):
-            continue
-        if was_returned:
-            for field, (old, value) in new.items():
-                if isinstance(value, list):
-                    old, value = ", ".join(old or []), ", ".join(value)
-                _record_change(changes, attempt, answer, field, old, value, by)
-        answer.mark, answer.comment = mark, comment
-        answer.points_judged, answer.misconceptions_dismissed = ticked, not_in
-        answer.marked_by, answer.marked_at = by, now
-        answer.save(
-            update_fields=[
-                "mark",
-                "comment",
-                "points_judged",
-                "misconceptions_dismissed",
-                "marked_by",
-                "marked_at",
-            ]
-        )
+    now, by = timezone.now(), changed_by or teacher
+    changes = _judge_answers(attempt, questions, feedback, by=by, now=now, record=was_returned)
     if was_returned:
         old = attempt.overall_comment
         field = FeedbackChange.Field.OVERALL_COMMENT

@@ -93,13 +93,51 @@ def _person(user: User | None) -> str | None:
     return user.name if user else None
 
 
-def export_student_work(*, student: User) -> dict:
-    """Everything the classroom holds about a student's work, ready to be written as JSON.
+def _answer_export(answer: Answer) -> dict:
+    return {
+        "question": answer.question.key,
+        "prompt": answer.question.prompt,
+        "max_marks": answer.question.marks,
+        "text": answer.text,
+        "instant_feedback": answer.result,
+        "key_points_ticked_by_teacher": answer.points_judged,
+        "misconceptions_dismissed_by_teacher": answer.misconceptions_dismissed,
+        "mark": answer.mark,
+        "comment": answer.comment,
+        "marked_by": _person(answer.marked_by),
+        "marked_at": _iso(answer.marked_at),
+    }
 
-    Classes, assignments, every attempt with its answers, marks, comments, instant feedback
-    and the recorded changes to feedback.
-    """
-    enrolments = Enrolment.objects.filter(student=student).select_related("classroom__teacher")
+
+def _attempt_export(attempt: Attempt) -> dict:
+    question_keys = {answer.pk: answer.question.key for answer in attempt.answers.all()}
+    return {
+        "number": attempt.number,
+        "state": attempt.get_state_display(),
+        "created_at": _iso(attempt.created_at),
+        "saved_at": _iso(attempt.saved_at),
+        "turned_in_at": _iso(attempt.turned_in_at),
+        "late": attempt.is_late,
+        "returned_at": _iso(attempt.returned_at),
+        "returned_by": _person(attempt.returned_by),
+        "overall_comment": attempt.overall_comment,
+        "total_mark": attempt.total_mark,
+        "answers": [_answer_export(answer) for answer in attempt.answers.all()],
+        "feedback_changes": [
+            {
+                "question": question_keys.get(change.answer_id),
+                "field": change.field,
+                "old_value": change.old_value,
+                "new_value": change.new_value,
+                "changed_at": _iso(change.changed_at),
+            }
+            for change in attempt.changes.all()
+        ],
+    }
+
+
+def _assignments_export(student: User) -> list[dict]:
+    """Each assignment the student has work for, oldest first, with every attempt at it."""
     attempts = (
         Attempt.objects.filter(student=student)
         .select_related("assignment__lesson", "assignment__classroom", "returned_by")
@@ -128,47 +166,17 @@ def export_student_work(*, student: User) -> dict:
                 "attempts": [],
             },
         )
-        question_keys = {answer.pk: answer.question.key for answer in attempt.answers.all()}
-        entry["attempts"].append(
-            {
-                "number": attempt.number,
-                "state": attempt.get_state_display(),
-                "created_at": _iso(attempt.created_at),
-                "saved_at": _iso(attempt.saved_at),
-                "turned_in_at": _iso(attempt.turned_in_at),
-                "late": attempt.is_late,
-                "returned_at": _iso(attempt.returned_at),
-                "returned_by": _person(attempt.returned_by),
-                "overall_comment": attempt.overall_comment,
-                "total_mark": attempt.total_mark,
-                "answers": [
-                    {
-                        "question": answer.question.key,
-                        "prompt": answer.question.prompt,
-                        "max_marks": answer.question.marks,
-                        "text": answer.text,
-                        "instant_feedback": answer.result,
-                        "key_points_ticked_by_teacher": answer.points_judged,
-                        "misconceptions_dismissed_by_teacher": answer.misconceptions_dismissed,
-                        "mark": answer.mark,
-                        "comment": answer.comment,
-                        "marked_by": _person(answer.marked_by),
-                        "marked_at": _iso(answer.marked_at),
-                    }
-                    for answer in attempt.answers.all()
-                ],
-                "feedback_changes": [
-                    {
-                        "question": question_keys.get(change.answer_id),
-                        "field": change.field,
-                        "old_value": change.old_value,
-                        "new_value": change.new_value,
-                        "changed_at": _iso(change.changed_at),
-                    }
-                    for change in attempt.changes.all()
-                ],
-            }
-        )
+        entry["attempts"].append(_attempt_export(attempt))
+    return list(assignments.values())
+
+
+def export_student_work(*, student: User) -> dict:
+    """Everything the classroom holds about a student's work, ready to be written as JSON.
+
+    Classes, assignments, every attempt with its answers, marks, comments, instant feedback
+    and the recorded changes to feedback.
+    """
+    enrolments = Enrolment.objects.filter(student=student).select_related("classroom__teacher")
     return {
         "exported_at": timezone.now().isoformat(),
         "student": {
@@ -190,7 +198,7 @@ def export_student_work(*, student: User) -> dict:
             }
             for enrolment in enrolments
         ],
-        "assignments": list(assignments.values()),
+        "assignments": _assignments_export(student),
     }
 
 

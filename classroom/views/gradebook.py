@@ -162,6 +162,38 @@ ANSWERS_CSV_HEADER = [
 ]
 
 
+def _answer_rows(student: User, assignment: Assignment, attempt, asked: list[Question], now):
+    """The answers CSV's rows for one student and assignment: one per question asked, and one
+    per question retired after the student answered it."""
+    by_question = {a.question_id: a for a in attempt.answers.all()} if attempt else {}
+    retired = [a.question for a in by_question.values() if a.question not in asked]
+    start = [
+        student.name,
+        student.username,
+        assignment.lesson.title,
+        _local(assignment.created_at),
+        _local(assignment.due_at),
+        work_status(assignment, attempt, now).label,
+    ]
+    end = [
+        attempt.total_mark if attempt and attempt.total_mark is not None else "",
+        assignment.max_marks or 0,
+        attempt.overall_comment if attempt else "",
+    ]
+    for question in [*asked, *sorted(retired, key=lambda q: q.position)]:
+        answer = by_question.get(question.pk)
+        yield [
+            *start,
+            question.position,
+            question.prompt,
+            answer.text if answer else "",
+            "" if answer is None or answer.mark is None else answer.mark,
+            question.marks,
+            answer.comment if answer else "",
+            *end,
+        ]
+
+
 @teacher_required
 def answers_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """Every answer with its mark and comment: one row per student, assignment and question.
@@ -180,34 +212,7 @@ def answers_csv(request: HttpRequest, pk: int) -> HttpResponse:
     for student in students:
         for assignment in assignments:
             attempt = latest.get((assignment.pk, student.pk))
-            by_question = {a.question_id: a for a in attempt.answers.all()} if attempt else {}
             asked = questions.get(assignment.lesson_id, [])
-            # A question retired after the student answered it keeps its row.
-            retired = [a.question for a in by_question.values() if a.question not in asked]
-            start = [
-                student.name,
-                student.username,
-                assignment.lesson.title,
-                _local(assignment.created_at),
-                _local(assignment.due_at),
-                work_status(assignment, attempt, now).label,
-            ]
-            end = [
-                attempt.total_mark if attempt and attempt.total_mark is not None else "",
-                assignment.max_marks or 0,
-                attempt.overall_comment if attempt else "",
-            ]
-            for question in [*asked, *sorted(retired, key=lambda q: q.position)]:
-                answer = by_question.get(question.pk)
-                row = [
-                    *start,
-                    question.position,
-                    question.prompt,
-                    answer.text if answer else "",
-                    "" if answer is None or answer.mark is None else answer.mark,
-                    question.marks,
-                    answer.comment if answer else "",
-                    *end,
-                ]
+            for row in _answer_rows(student, assignment, attempt, asked, now):
                 writer.writerow([csv_safe(cell) for cell in row])
     return response

@@ -15,6 +15,7 @@ from classroom.forms import (
 )
 from classroom.http import posted
 from classroom.models import (
+    Answer,
     Assignment,
     Attempt,
     CommentBankEntry,
@@ -93,21 +94,23 @@ def _question_blocks(attempt: Attempt, questions: list[Question], answers: dict)
     return blocks
 
 
-@teacher_required
-def attempt_mark(request: HttpRequest, pk: int) -> HttpResponse:
-    attempt = get_object_or_404(
+def _attempt_to_mark(request: HttpRequest, pk: int) -> Attempt:
+    return get_object_or_404(
         Attempt.objects.for_teacher(request.user)
         .exclude(state=Attempt.State.DRAFT)
         .select_related("assignment__classroom", "assignment__lesson", "student")
         .prefetch_related("answers"),
         pk=pk,
     )
-    assignment = attempt.assignment
+
+
+def _questions_and_answers(attempt: Attempt) -> tuple[list[Question], dict[int, Answer]]:
+    """The lesson's questions (with retired ones the student answered, which stay markable)
+    and the answers by question id, each with its current instant feedback."""
     questions = list(
-        Question.objects.active().filter(lesson=assignment.lesson_id).with_markscheme()
+        Question.objects.active().filter(lesson=attempt.assignment.lesson_id).with_markscheme()
     )
     answers = {answer.question_id: answer for answer in attempt.answers.all()}
-    # Retired questions the student answered stay markable.
     retired_ids = set(answers) - {q.pk for q in questions}
     if retired_ids:
         questions += list(Question.objects.filter(pk__in=retired_ids).with_markscheme())
@@ -118,43 +121,44 @@ def attempt_mark(request: HttpRequest, pk: int) -> HttpResponse:
     returned = attempt.state == Attempt.State.RETURNED
     for answer in answers.values():
         answer.result = answer.current_result(by_id[answer.question_id], returned=returned)
-    form = MarkingForm(
-        posted(request),
-        questions=questions,
-        answers=answers,
-        initial={
-            "overall_comment": attempt.overall_comment,
-            "allow_resubmission": attempt.resubmission_allowed,
-        },
-    )
-    if request.method == "POST" and form.is_valid():
-        returning = "return" in request.POST
-        try:
-            saved = services.save_marking(
-                attempt=attempt,
-                teacher=request.user,
-                marks=form.marks(),
-                comments=form.comments(),
-                overall_comment=form.cleaned_data["overall_comment"].strip(),
-                points=form.points(),
-                dismissed=form.dismissed(),
-                return_work=returning,
-                allow_resubmission=form.cleaned_data["allow_resubmission"],
-                to_bank=form.bank_comments(),
-            )
-        except services.ServiceError as error:
-            form.add_error(None, str(error))
-        else:
-            for warning in saved.not_banked:  # the marks are saved all the same
-                messages.warning(request, warning)
-            if returning:
-                messages.success(request, f"Work returned to {attempt.student.name}.")
-                next_attempt = _next_to_mark(attempt)
-                if next_attempt is not None:
-                    return redirect("classroom:attempt-mark", pk=next_attempt.pk)
-                return redirect(assignment)
-            messages.success(request, "Marks and comments saved.")
-            return redirect("classroom:attempt-mark", pk=attempt.pk)
+    return questions, answers
+
+
+def _save_marking(request: HttpRequest, attempt: Attempt, form: MarkingForm) -> HttpResponse | None:
+    """Save (or return) the marking; where to go next, or None when it was refused."""
+    returning = "return" in request.POST
+    try:
+        saved = services.save_marking(
+            attempt=attempt,
+            teacher=request.user,
+            marks=form.marks(),
+            comments=form.comments(),
+            overall_comment=form.cleaned_data["overall_comment"].strip(),
+            points=form.points(),
+            dismissed=form.dismissed(),
+            return_work=returning,
+            allow_resubmission=form.cleaned_data["allow_resubmission"],
+            to_bank=form.bank_comments(),
+        )
+    except services.ServiceError as error:
+        form.add_error(None, str(error))
+        return None
+    for warning in saved.not_banked:  # the marks are saved all the same
+        messages.warning(request, warning)
+    if not returning:
+        messages.success(request, "Marks and comments saved.")
+        return redirect("classroom:attempt-mark", pk=attempt.pk)
+    messages.success(request, f"Work returned to {attempt.student.name}.")
+    next_attempt = _next_to_mark(attempt)
+    if next_attempt is not None:
+        return redirect("classroom:attempt-mark", pk=next_attempt.pk)
+    return redirect(attempt.assignment)
+
+
+def _marking_blocks(
+    request: HttpRequest, attempt: Attempt, form: MarkingForm, questions, answers
+) -> list[dict]:
+    """Per question: its answer and feedback, its form fields, its ticks and its bank."""
     bank: dict[int, list[str]] = {}
     for entry in CommentBankEntry.objects.for_teacher(request.user).filter(
         question__in=[q.pk for q in questions]
@@ -166,9 +170,8 @@ def attempt_mark(request: HttpRequest, pk: int) -> HttpResponse:
         block["fields"] = form.question_fields(question)
         block["points_field"], block["dismiss_field"] = form.judgement_fields(question)
         if block["points_field"] is not None:
-            answer = block["answer"]
             found = {hit.key for hit in block["result"].points_made} if block["result"] else set()
-            block["judged"] = answer.is_judged
+            block["judged"] = block["answer"].is_judged
             block["ticks"] = [
                 (checkbox, point.marks, point.key in found)
                 for checkbox, point in zip(
@@ -176,26 +179,39 @@ def attempt_mark(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             ]
         block["bank"] = bank.get(question.pk, [])
-    changes = FeedbackChange.objects.filter(attempt=attempt).select_related(
-        "changed_by", "answer__question"
-    )
-    return render(
-        request,
-        "classroom/attempt_mark.html",
-        {
-            "attempt": attempt,
-            "assignment": assignment,
-            "classroom": assignment.classroom,
-            "form": form,
-            "blocks": blocks,
-            "changes": changes,
-            "next_attempt": _next_to_mark(attempt),
-            "other_attempts": Attempt.objects.filter(
-                assignment=assignment, student=attempt.student_id
-            ).order_by("number"),
-            "max_marks": sum(q.marks for q in questions if not q.is_retired),
-        },
-    )
+    return blocks
+
+
+@teacher_required
+def attempt_mark(request: HttpRequest, pk: int) -> HttpResponse:
+    attempt = _attempt_to_mark(request, pk)
+    assignment = attempt.assignment
+    questions, answers = _questions_and_answers(attempt)
+    initial = {
+        "overall_comment": attempt.overall_comment,
+        "allow_resubmission": attempt.resubmission_allowed,
+    }
+    form = MarkingForm(posted(request), questions=questions, answers=answers, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        response = _save_marking(request, attempt, form)
+        if response is not None:
+            return response
+    context = {
+        "attempt": attempt,
+        "assignment": assignment,
+        "classroom": assignment.classroom,
+        "form": form,
+        "blocks": _marking_blocks(request, attempt, form, questions, answers),
+        "changes": FeedbackChange.objects.filter(attempt=attempt).select_related(
+            "changed_by", "answer__question"
+        ),
+        "next_attempt": _next_to_mark(attempt),
+        "other_attempts": Attempt.objects.filter(
+            assignment=assignment, student=attempt.student_id
+        ).order_by("number"),
+        "max_marks": sum(q.marks for q in questions if not q.is_retired),
+    }
+    return render(request, "classroom/attempt_mark.html", context)
 
 
 def _next_to_mark(attempt: Attempt) -> Attempt | None:

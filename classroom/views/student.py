@@ -36,6 +36,36 @@ ACTION_ORDER = {
 # --- Joining ----------------------------------------------------------------------------------
 
 
+def _join_as_new_student(request: HttpRequest, form: JoinForm) -> HttpResponse | None:
+    """Make the account, enrol it and log it in; None (the form told why) when the username
+    was taken a moment ago by someone else."""
+    try:
+        user = services.register_student(
+            classroom=form.classroom,
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password"],
+            display_name=form.cleaned_data["display_name"].strip(),
+        )
+    except services.UsernameTaken as error:
+        form.add_error("username", str(error))
+        return None
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return _joined(request, form.classroom)
+
+
+def _joined(request: HttpRequest, classroom) -> HttpResponse:
+    messages.success(request, f"You joined {classroom.name}. Your work for it is below.")
+    return redirect("classroom:work-list")
+
+
+def _join_another_class(request: HttpRequest, classroom) -> HttpResponse:
+    _, joined = services.join_class(student=request.user, classroom=classroom)
+    if joined:
+        return _joined(request, classroom)
+    messages.info(request, f"You are already in {classroom.name}. Your work for it is below.")
+    return redirect("classroom:work-list")
+
+
 def join(request: HttpRequest) -> HttpResponse:
     """/join/: a new student signs up with a join code; a logged-in student joins another class."""
     user = request.user
@@ -46,36 +76,18 @@ def join(request: HttpRequest) -> HttpResponse:
             "and give its join code to your students.",
         )
         return render(request, "classroom/join.html", {"form": None})
-    form_class = JoinCodeForm if user.is_authenticated else JoinForm
-    form = form_class(request.POST or None)
+    form = (JoinCodeForm if user.is_authenticated else JoinForm)(request.POST or None)
     # Security: join-code guessing limit per address (see classroom/ratelimit.py).
     if request.method == "POST" and ratelimit.join_attempts_exceeded(request):
         form.add_error(None, ratelimit.JOIN_LIMIT_MESSAGE)
         return render(request, "classroom/join.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
-        classroom = form.classroom
         if user.is_authenticated:
-            _, joined = services.join_class(student=user, classroom=classroom)
-            if not joined:
-                messages.info(
-                    request, f"You are already in {classroom.name}. Your work for it is below."
-                )
-                return redirect("classroom:work-list")
-        else:
-            try:
-                user = services.register_student(
-                    classroom=classroom,
-                    username=form.cleaned_data["username"],
-                    password=form.cleaned_data["password"],
-                    display_name=form.cleaned_data["display_name"].strip(),
-                )
-            except services.UsernameTaken as error:  # taken a moment ago by someone else
-                form.add_error("username", str(error))
-                return render(request, "classroom/join.html", {"form": form})
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"You joined {classroom.name}. Your work for it is below.")
-        return redirect("classroom:work-list")
-    if request.method == "POST":
+            return _join_another_class(request, form.classroom)
+        response = _join_as_new_student(request, form)
+        if response is not None:
+            return response
+    elif request.method == "POST":
         ratelimit.record_join_attempt(request, form)  # Security: counts wrong join codes only.
     return render(request, "classroom/join.html", {"form": form})
 
@@ -255,31 +267,22 @@ def _names_only(result: dict | None, question: Question) -> bool:
     ) <= points and {hit["key"] for hit in result.get("misconceptions", [])} <= wrong
 
 
-def _detail_context(
-    request: HttpRequest,
-    assignment: Assignment,
-    *,
-    texts: dict[int, str] | None = None,
-    errors: dict[int, str] | None = None,
-) -> dict[str, object]:
-    lesson = get_object_or_404(lesson_queryset(), pk=assignment.lesson_id)
-    context = lesson_context(lesson)
-    attempts = _attempts(request, assignment)
-    for attempt in attempts:
-        attempt.assignment = assignment  # status() reads it; saves a query
-    current = attempts[-1] if attempts else None
-    editable = current is None or current.state == Attempt.State.DRAFT
-    answers = {a.question_id: a for a in current.answers.all()} if current else {}
-    show_feedback = assignment.show_instant_feedback and not editable
+def _question_rows(questions, answers: dict[int, Answer], texts, errors) -> dict[int, QuestionRow]:
+    """Each question's answer box: the text sent back (when refused) or the saved one."""
     rows = {}
-    for question in lesson.questions.all():
+    for question in questions:
         answer = answers.get(question.pk)
         rows[question.pk] = QuestionRow(
             text=(texts or {}).get(question.pk, answer.text if answer else ""),
             error=(errors or {}).get(question.pk, ""),
             answer=answer,
         )
-    history = [
+    return rows
+
+
+def _history(assignment: Assignment, earlier: list[Attempt]) -> list[tuple[Attempt, list]]:
+    """Earlier attempts, each answer with its instant feedback (when the class is shown it)."""
+    return [
         (
             attempt,
             [
@@ -292,32 +295,45 @@ def _detail_context(
                 for a in attempt.answers.all()
             ],
         )
-        for attempt in attempts[:-1]
+        for attempt in earlier
     ]
-    context.update(
-        {
-            "assignment": assignment,
-            "attempt": current,
-            "status": work_status(assignment, current),
-            "editable": editable,
-            "version": current.version if current else 0,
-            "question_template": "includes/_question_answer.html",
-            "question_rows": rows,
-            "feedback_rows": [
-                (
-                    answer.question,
-                    instant_feedback(answer, returned=current.state == Attempt.State.RETURNED),
-                )
-                for answer in (current.answers.all() if current and show_feedback else [])
-                if not answer.question.is_retired
-            ],
-            "history": history,
-            "max_marks": sum(question.marks for question in lesson.questions.all()),
-            "late_refused": not assignment.accepts_turn_in(),
-            "max_answer_length": Answer.MAX_LENGTH,
-        }
-    )
-    return context
+
+
+def _detail_context(
+    request: HttpRequest,
+    assignment: Assignment,
+    *,
+    texts: dict[int, str] | None = None,
+    errors: dict[int, str] | None = None,
+) -> dict[str, object]:
+    lesson = get_object_or_404(lesson_queryset(), pk=assignment.lesson_id)
+    attempts = _attempts(request, assignment)
+    for attempt in attempts:
+        attempt.assignment = assignment  # status() reads it; saves a query
+    current = attempts[-1] if attempts else None
+    editable = current is None or current.state == Attempt.State.DRAFT
+    answers = {a.question_id: a for a in current.answers.all()} if current else {}
+    show_feedback = assignment.show_instant_feedback and not editable
+    returned = current is not None and current.state == Attempt.State.RETURNED
+    return {
+        **lesson_context(lesson),
+        "assignment": assignment,
+        "attempt": current,
+        "status": work_status(assignment, current),
+        "editable": editable,
+        "version": current.version if current else 0,
+        "question_template": "includes/_question_answer.html",
+        "question_rows": _question_rows(lesson.questions.all(), answers, texts, errors),
+        "feedback_rows": [
+            (answer.question, instant_feedback(answer, returned=returned))
+            for answer in (current.answers.all() if show_feedback else [])
+            if not answer.question.is_retired
+        ],
+        "history": _history(assignment, attempts[:-1]),
+        "max_marks": sum(question.marks for question in lesson.questions.all()),
+        "late_refused": not assignment.accepts_turn_in(),
+        "max_answer_length": Answer.MAX_LENGTH,
+    }
 
 
 @student_required
