@@ -2,9 +2,12 @@
 views (ruff's C90 holds the complexity; this holds the length, which ruff cannot)."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
+
+from classroom.models import Status
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTION_LINES = 60  # any function in the apps, from its `def` to its last line
@@ -35,3 +38,24 @@ def test_no_function_is_too_long(path):
     limit = _limit(path)
     too_long = [f"{name} ({lines} lines)" for name, lines in _functions(path) if lines > limit]
     assert not too_long, f"Over {limit} lines in {path.relative_to(ROOT)}: {', '.join(too_long)}"
+
+
+# A state or status compared with a string in a template breaks silently when a value is
+# renamed: templates ask the object (attempt.is_returned, status.badge) instead.
+STATE_LITERAL = re.compile(r"""(\.state|\bstatus|\.field)\s*(==|!=)\s*["']""")
+
+
+def test_templates_compare_no_state_with_a_string():
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "templates").rglob("*.html"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if STATE_LITERAL.search(line)
+    ]
+    assert not found, f"Compare with the model's property instead: {', '.join(found)}"
+
+
+def test_every_status_has_its_own_badge():
+    badges = [status.badge for status in Status]
+    assert all(badge.startswith("text-bg-") for badge in badges)
+    assert len(set(badges)) == len(badges)

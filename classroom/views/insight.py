@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 
 from classroom.models import Answer, Assignment, Attempt, User
 from classroom.permissions import teacher_required
+from lessons.marking import MarkingResult
 from lessons.models import Question
 
 
@@ -40,11 +41,11 @@ class Agreement:
     over: Counter = field(default_factory=Counter)  # point key -> times it credited it wrongly
     texts: dict[str, str] = field(default_factory=dict)  # point key -> its text
 
-    def add(self, answer: Answer, result: dict) -> None:
+    def add(self, answer: Answer, result: MarkingResult) -> None:
         if not answer.is_judged:
             return
         self.marked += 1
-        found = {hit["key"] for hit in result.get("points_made", [])}
+        found = {hit.key for hit in result.points_made}
         judged = set(answer.points_judged)
         self.missed.update(judged - found)
         self.over.update(found - judged)
@@ -132,12 +133,12 @@ def _question_insight(question: Question, answers: list[Answer]) -> QuestionInsi
         )
         agreement.add(answer, result)
         student = answer.attempt.student
-        for hit in result["points_made"]:
-            if hit["key"] in points:
-                points[hit["key"]].students.append(student)
-        for hit in result["misconceptions"]:
-            if hit["key"] in errors:
-                errors[hit["key"]].students.append(student)
+        for hit in result.points_made:
+            if hit.key in points:
+                points[hit.key].students.append(student)
+        for hit in result.misconceptions:
+            if hit.key in errors:
+                errors[hit.key].students.append(student)
     return QuestionInsight(question, total, list(points.values()), list(errors.values()), agreement)
 
 

@@ -67,29 +67,26 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _question_blocks(attempt: Attempt, questions: list[Question], answers: dict) -> list[dict]:
+def _question_blocks(
+    questions: list[Question], answers: dict[int, Answer], results: dict[int, MarkingResult]
+) -> list[dict]:
     """Per question: its answer, highlighted answer pieces, points made and missed."""
     blocks = []
     for question in questions:
         answer = answers.get(question.pk)
-        block = {"question": question, "answer": answer, "pieces": None, "result": None}
-        if answer is not None and answer.result:
-            try:
-                result = MarkingResult.from_dict(answer.result, question.mark_scheme)
-            except (KeyError, TypeError, ValueError):
-                result = None  # an unreadable stored result: show the plain answer
-            if result is not None:
-                texts = {p.key: p.text for p in question.mark_scheme.points}
-                block["result"] = result
-                block["made"] = [texts.get(hit.key, hit.key) for hit in result.points_made]
-                corrections = {m.key: m.feedback for m in question.mark_scheme.misconceptions}
-                block["misconceptions"] = [
-                    corrections[hit.key] for hit in result.misconceptions if hit.key in corrections
-                ]
-                block["pieces"] = highlight_spans(answer.text, result)
-                # Nothing found in an answer of substance: the points may be there in other
-                # words, so the teacher is asked to read it with care.
-                block["found_nothing"] = not result.points_made and has_substance(answer.text)
+        result = results.get(question.pk)
+        block = {"question": question, "answer": answer, "pieces": None, "result": result}
+        if answer is not None and result is not None:
+            texts = {p.key: p.text for p in question.mark_scheme.points}
+            block["made"] = [texts.get(hit.key, hit.key) for hit in result.points_made]
+            corrections = {m.key: m.feedback for m in question.mark_scheme.misconceptions}
+            block["misconceptions"] = [
+                corrections[hit.key] for hit in result.misconceptions if hit.key in corrections
+            ]
+            block["pieces"] = highlight_spans(answer.text, result)
+            # Nothing found in an answer of substance: the points may be there in other
+            # words, so the teacher is asked to read it with care.
+            block["found_nothing"] = not result.points_made and has_substance(answer.text)
         blocks.append(block)
     return blocks
 
@@ -104,9 +101,11 @@ def _attempt_to_mark(request: HttpRequest, pk: int) -> Attempt:
     )
 
 
-def _questions_and_answers(attempt: Attempt) -> tuple[list[Question], dict[int, Answer]]:
-    """The lesson's questions (with retired ones the student answered, which stay markable)
-    and the answers by question id, each with its current instant feedback."""
+def _questions_and_answers(
+    attempt: Attempt,
+) -> tuple[list[Question], dict[int, Answer], dict[int, MarkingResult]]:
+    """The lesson's questions (with retired ones the student answered, which stay markable),
+    the answers by question id, and each answer's instant feedback by question id."""
     questions = list(
         Question.objects.active().filter(lesson=attempt.assignment.lesson_id).with_markscheme()
     )
@@ -119,9 +118,10 @@ def _questions_and_answers(attempt: Attempt) -> tuple[list[Question], dict[int, 
     # suggested mark follow the scheme shown beside them; once returned it stays as returned.
     by_id = {question.pk: question for question in questions}
     returned = attempt.state == Attempt.State.RETURNED
-    for answer in answers.values():
-        answer.result = answer.current_result(by_id[answer.question_id], returned=returned)
-    return questions, answers
+    results = {
+        qid: answer.current_result(by_id[qid], returned=returned) for qid, answer in answers.items()
+    }
+    return questions, answers, results
 
 
 def _save_marking(request: HttpRequest, attempt: Attempt, form: MarkingForm) -> HttpResponse | None:
@@ -156,7 +156,7 @@ def _save_marking(request: HttpRequest, attempt: Attempt, form: MarkingForm) -> 
 
 
 def _marking_blocks(
-    request: HttpRequest, attempt: Attempt, form: MarkingForm, questions, answers
+    request: HttpRequest, form: MarkingForm, questions, answers, results
 ) -> list[dict]:
     """Per question: its answer and feedback, its form fields, its ticks and its bank."""
     bank: dict[int, list[str]] = {}
@@ -164,7 +164,7 @@ def _marking_blocks(
         question__in=[q.pk for q in questions]
     ):
         bank.setdefault(entry.question_id, []).append(entry.text)
-    blocks = _question_blocks(attempt, questions, answers)
+    blocks = _question_blocks(questions, answers, results)
     for block in blocks:
         question = block["question"]
         block["fields"] = form.question_fields(question)
@@ -186,12 +186,14 @@ def _marking_blocks(
 def attempt_mark(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = _attempt_to_mark(request, pk)
     assignment = attempt.assignment
-    questions, answers = _questions_and_answers(attempt)
+    questions, answers, results = _questions_and_answers(attempt)
     initial = {
         "overall_comment": attempt.overall_comment,
         "allow_resubmission": attempt.resubmission_allowed,
     }
-    form = MarkingForm(posted(request), questions=questions, answers=answers, initial=initial)
+    form = MarkingForm(
+        posted(request), questions=questions, answers=answers, results=results, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         response = _save_marking(request, attempt, form)
         if response is not None:
@@ -201,7 +203,7 @@ def attempt_mark(request: HttpRequest, pk: int) -> HttpResponse:
         "assignment": assignment,
         "classroom": assignment.classroom,
         "form": form,
-        "blocks": _marking_blocks(request, attempt, form, questions, answers),
+        "blocks": _marking_blocks(request, form, questions, answers, results),
         "changes": FeedbackChange.objects.filter(attempt=attempt).select_related(
             "changed_by", "answer__question"
         ),

@@ -18,7 +18,7 @@ from classroom import ratelimit, services
 from classroom.forms import JoinCodeForm, JoinForm
 from classroom.models import Answer, Assignment, Attempt, Status, work_status
 from classroom.permissions import student_required, wants_json
-from lessons.marking import has_substance
+from lessons.marking import Hit, has_substance
 from lessons.models import Question, marking_questions
 from lessons.views import lesson_context, lesson_queryset
 
@@ -148,12 +148,12 @@ class Correction:
 QUOTE_LIMIT = 120  # characters: longer stretches are quoted as their matched words only
 
 
-def quote_of(text: str, hit: dict) -> str:
-    """The words of `text` a stored hit is about: the stretch from its first matched word to
-    its last, or (when that is long) the matched words with "..." between them."""
-    spans = hit.get("spans") or []
+def quote_of(text: str, hit: Hit) -> str:
+    """The words of `text` a hit is about: the stretch from its first matched word to its
+    last, or (when that is long) the matched words with "..." between them."""
+    spans = hit.spans
     if not spans:
-        return " ... ".join(hit.get("words", []))
+        return " ... ".join(hit.words)
     stretch = " ".join(text[spans[0][0] : spans[-1][1]].split())
     if len(stretch) <= QUOTE_LIMIT:
         return stretch
@@ -183,9 +183,9 @@ def instant_feedback(answer: Answer, *, returned: bool) -> Feedback | None:
     result = answer.current_result(question, returned=returned)
     points = {p.key: p for p in question.key_points.all()}
     wrong = {m.key: m for m in question.misconceptions.all()}
-    made_keys = [h["key"] for h in result.get("points_made", [])]
-    missed_keys = result.get("points_missed", [])
-    hits = {h["key"]: h for h in result.get("misconceptions", [])}
+    made_keys = [hit.key for hit in result.points_made]
+    missed_keys = [point.key for point in result.points_missed]
+    hits = {hit.key: hit for hit in result.misconceptions}
     flagged = list(hits)
     by_teacher = returned and answer.is_judged
     if by_teacher:  # once returned, the teacher's judgement is what the student reads
