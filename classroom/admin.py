@@ -291,6 +291,7 @@ class AssignmentAdmin(ModelAdmin):
 class AnswerInline(StackedInline):
     model = Answer
     extra = 0
+    ordering = ["question__position"]  # as the lesson asks them
     fields = [
         "question",
         "text",

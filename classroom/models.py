@@ -339,7 +339,8 @@ class Attempt(models.Model):
     objects = AttemptQuerySet.as_manager()
 
     class Meta:
-        ordering = ["assignment", "student", "number"]
+        # Own columns only: ordering by the foreign keys would join their tables to sort.
+        ordering = ["assignment_id", "student_id", "number"]
         constraints = [
             models.UniqueConstraint(
                 fields=["assignment", "student", "number"], name="attempt_unique_number"
@@ -500,7 +501,9 @@ class Answer(models.Model):
     objects = AnswerQuerySet.as_manager()
 
     class Meta:
-        ordering = ["attempt", "question__position"]
+        # Own columns only (no join to sort); pages showing answers in question order ask for
+        # it ("question__position").
+        ordering = ["attempt_id", "question_id"]
         constraints = [
             models.UniqueConstraint(fields=["attempt", "question"], name="answer_unique_question"),
         ]

@@ -118,7 +118,9 @@ def latest_answers(assignment: Assignment) -> list[Answer]:
 def _question_insight(question: Question, answers: list[Answer]) -> QuestionInsight:
     """How the latest answers to one question did, point by point, by name."""
     scheme = question.mark_scheme
-    answers = sorted(answers, key=lambda a: a.attempt.student.name.casefold())
+    answers = sorted(
+        answers, key=lambda a: (a.attempt.student.name.casefold(), a.attempt.student.username)
+    )
     total = len(answers)
     points = {p.key: Figure(p.key, p.text, "", total) for p in scheme.points}
     # Each row is labelled with whole sentences a teacher reads: a key point by its
