@@ -223,18 +223,21 @@ def turn_in_or_keep_draft(
     what can be saved, then raises what to tell the student: a DraftConflict (nothing saved),
     AnswersTooLong (the other answers saved), or the refusal itself.
     """
-    work = {"student": student, "assignment": assignment, "texts": texts}
     try:
-        return turn_in(**work, base_version=base_version)
+        return turn_in(
+            student=student, assignment=assignment, texts=texts, base_version=base_version
+        )
     except DraftConflict:
         raise
     except AnswersTooLong as too_long:
         # Raises AnswersTooLong carrying the draft saved with the others, or why none was.
-        save_draft(**work, base_version=base_version)
+        save_draft(student=student, assignment=assignment, texts=texts, base_version=base_version)
         raise too_long from None
     except ServiceError as refusal:
         try:
-            save_draft(**work, base_version=base_version)
+            save_draft(
+                student=student, assignment=assignment, texts=texts, base_version=base_version
+            )
         except DraftConflict:
             raise
         except ServiceError:
