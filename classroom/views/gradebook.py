@@ -1,6 +1,8 @@
 """A class's gradebook: the page, and its two CSV downloads (the grid, and every answer)."""
 
 import csv
+from collections.abc import Iterator
+from datetime import datetime
 
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -162,7 +164,13 @@ ANSWERS_CSV_HEADER = [
 ]
 
 
-def _answer_rows(student: User, assignment: Assignment, attempt, asked: list[Question], now):
+def _answer_rows(
+    student: User,
+    assignment: Assignment,
+    attempt: Attempt | None,
+    asked: list[Question],
+    now: datetime,
+) -> Iterator[list[object]]:
     """The answers CSV's rows for one student and assignment: one per question asked, and one
     per question retired after the student answered it."""
     by_question = {a.question_id: a for a in attempt.answers.all()} if attempt else {}

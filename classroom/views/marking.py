@@ -156,7 +156,11 @@ def _save_marking(request: HttpRequest, attempt: Attempt, form: MarkingForm) -> 
 
 
 def _marking_blocks(
-    request: HttpRequest, form: MarkingForm, questions, answers, results
+    request: HttpRequest,
+    form: MarkingForm,
+    questions: list[Question],
+    answers: dict[int, Answer],
+    results: dict[int, MarkingResult],
 ) -> list[dict]:
     """Per question: its answer and feedback, its form fields, its ticks and its bank."""
     bank: dict[int, list[str]] = {}
