@@ -162,43 +162,49 @@ class UserAdmin(ValidHTMLMixin, BaseUserAdmin):
             self.message_user(request, "Nothing was erased. " + " ".join(refusals), messages.ERROR)
             return None
         if request.POST.get("post") == "yes":
-            if request.POST.get("confirm_erase") != "yes":
-                self.message_user(
-                    request,
-                    "Nothing was erased: tick “I have exported the work and the student asked "
-                    "for erasure” to confirm.",
-                    messages.ERROR,
-                )
-            else:
-                totals: dict[str, int] = {}
-                for student in students:
-                    try:
-                        counts = services.erase_student(
-                            student=student, erased_by=cast(User, request.user)
-                        )
-                    except services.ServiceError as error:
-                        self.message_user(request, str(error), messages.ERROR)
-                        continue
-                    for key, value in counts.items():
-                        totals[key] = totals.get(key, 0) + value
-                if totals:
-                    self.message_user(
-                        request,
-                        f"Erased {_count(totals['users'], 'student')} and their work: "
-                        + ", ".join(
-                            _count(totals[key], label)
-                            for key, label in [
-                                ("attempts", "attempt"),
-                                ("answers", "answer"),
-                                ("enrolments", "class enrolment"),
-                                ("feedback_changes", "feedback change"),
-                                ("login_records", "login record"),
-                            ]
-                        )
-                        + ".",
-                        messages.SUCCESS,
-                    )
+            if request.POST.get("confirm_erase") == "yes":
+                self._erase(request, students)
                 return None
+            self.message_user(
+                request,
+                "Nothing was erased: tick “I have exported the work and the student asked "
+                "for erasure” to confirm.",
+                messages.ERROR,
+            )
+        return self._erase_confirmation(request, students)
+
+    def _erase(self, request: HttpRequest, students: list[User]) -> None:
+        """Erase each student, then say how much went in all."""
+        totals: dict[str, int] = {}
+        for student in students:
+            try:
+                counts = services.erase_student(student=student, erased_by=cast(User, request.user))
+            except services.ServiceError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                continue
+            for key, value in counts.items():
+                totals[key] = totals.get(key, 0) + value
+        if not totals:
+            return
+        self.message_user(
+            request,
+            f"Erased {_count(totals['users'], 'student')} and their work: "
+            + ", ".join(
+                _count(totals[key], label)
+                for key, label in [
+                    ("attempts", "attempt"),
+                    ("answers", "answer"),
+                    ("enrolments", "class enrolment"),
+                    ("feedback_changes", "feedback change"),
+                    ("login_records", "login record"),
+                ]
+            )
+            + ".",
+            messages.SUCCESS,
+        )
+
+    def _erase_confirmation(self, request: HttpRequest, students: list[User]) -> TemplateResponse:
+        """The page asking to confirm, with each student's work counted and its export link."""
         people = [
             {
                 "user": student,
@@ -286,6 +292,7 @@ class AssignmentAdmin(ModelAdmin):
 class AnswerInline(StackedInline):
     model = Answer
     extra = 0
+    ordering = ["question__position"]  # as the lesson asks them
     fields = [
         "question",
         "text",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from classroom.models import Assignment, Classroom, CommentBankEntry, User
+from lessons.marking import MarkingResult
 from lessons.models import Lesson, Question
 
 # Teacher ---------------------------------------------------------------------------------------
@@ -360,7 +361,15 @@ class MarkingForm(forms.Form):
     )
     allow_resubmission = forms.BooleanField(label="Allow resubmission", required=False)
 
-    def __init__(self, *args, questions: list[Question], answers: dict, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        questions: list[Question],
+        answers: dict,
+        results: dict[int, MarkingResult],
+        **kwargs,
+    ) -> None:
+        """`answers` and `results` (each answer's instant feedback) by question id."""
         super().__init__(*args, **kwargs)
         self.questions = questions
         self.judged: list[Question] = []  # questions with an answer: they have tick boxes
@@ -368,7 +377,7 @@ class MarkingForm(forms.Form):
             answer = answers.get(question.pk)
             placeholder = ""
             if answer is not None:
-                self._add_judgement_fields(question, answer)
+                self._add_judgement_fields(question, answer, results[question.pk])
                 ticked = self.fields[f"points_{question.pk}"].initial
                 marks = {p.key: p.marks for p in question.mark_scheme.points}
                 placeholder = str(min(sum(marks[k] for k in ticked), question.marks))
@@ -401,12 +410,11 @@ class MarkingForm(forms.Form):
                 label="Save this comment to my comment bank", required=False
             )
 
-    def _add_judgement_fields(self, question: Question, answer) -> None:
+    def _add_judgement_fields(self, question: Question, answer, result: MarkingResult) -> None:
         """Tick boxes for the key points ("Made") and for each flagged misconception ("Not in
         this answer"), first ticked as the teacher left them, or as the check found them."""
         scheme = question.mark_scheme
-        result = answer.result or {}
-        found = [hit["key"] for hit in result.get("points_made", [])]
+        found = [hit.key for hit in result.points_made]
         self.fields[f"points_{question.pk}"] = forms.MultipleChoiceField(
             label="Made",
             required=False,
@@ -416,7 +424,7 @@ class MarkingForm(forms.Form):
             help_text="Tick each key point the answer makes; the mark follows your ticks.",
             error_messages={"invalid_choice": STALE_CHOICE},
         )
-        flagged = [hit["key"] for hit in result.get("misconceptions", [])]
+        flagged = [hit.key for hit in result.misconceptions]
         keys = dict.fromkeys([*flagged, *answer.misconceptions_dismissed])
         feedback = {m.key: m.feedback for m in scheme.misconceptions}
         self.fields[f"dismiss_{question.pk}"] = forms.MultipleChoiceField(

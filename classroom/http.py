@@ -62,3 +62,8 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         },
         status=403,
     )
+
+
+def posted(request: HttpRequest):
+    """The POST data to bind a form to (even when empty), or None on GET."""
+    return request.POST if request.method == "POST" else None

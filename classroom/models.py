@@ -1,5 +1,6 @@
 """People and coursework: users, classes, enrolments, assignments, work and feedback."""
 
+from dataclasses import replace
 from datetime import datetime
 from typing import ClassVar
 
@@ -12,7 +13,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from lessons.marking import RULES_VERSION
+from lessons.marking import RULES_VERSION, Criterion, MarkingResult
 from lessons.models import Lesson, Question
 
 
@@ -234,6 +235,21 @@ class Status(models.TextChoices):
     MISSING = "missing", "Missing"
     RETURNED = "returned", "Returned"
 
+    @property
+    def badge(self) -> str:
+        """The Bootstrap badge class the status is shown with."""
+        return _STATUS_BADGES[self]
+
+
+_STATUS_BADGES = {
+    Status.ASSIGNED: "text-bg-primary",
+    Status.DRAFT: "text-bg-warning",
+    Status.TURNED_IN: "text-bg-success",
+    Status.LATE: "text-bg-secondary",
+    Status.MISSING: "text-bg-danger",
+    Status.RETURNED: "text-bg-info",
+}
+
 
 class StudentWork(models.Model):
     """One student's work on one assignment: the row every write to it locks first.
@@ -283,6 +299,13 @@ class AttemptQuerySet(models.QuerySet):
         """Annotate `marked_total`: the sum of the teacher's marks (None until one is given)."""
         return self.annotate(marked_total=Sum("answers__mark"))
 
+    def latest_by_work(self) -> "dict[tuple[int, int], Attempt]":
+        """(assignment id, student id) -> the latest attempt (the highest number) of each."""
+        latest = {}
+        for attempt in self.order_by("assignment_id", "student_id", "number"):
+            latest[(attempt.assignment_id, attempt.student_id)] = attempt
+        return latest
+
 
 class Attempt(models.Model):
     """One go at an assignment: a draft, then turned in, then returned. Never overwritten.
@@ -317,7 +340,8 @@ class Attempt(models.Model):
     objects = AttemptQuerySet.as_manager()
 
     class Meta:
-        ordering = ["assignment", "student", "number"]
+        # Own columns only: ordering by the foreign keys would join their tables to sort.
+        ordering = ["assignment_id", "student_id", "number"]
         constraints = [
             models.UniqueConstraint(
                 fields=["assignment", "student", "number"], name="attempt_unique_number"
@@ -350,6 +374,18 @@ class Attempt(models.Model):
     def get_absolute_url(self) -> str:
         """The marking view: attempts are seen by teachers (and in the admin's "View on site")."""
         return reverse("classroom:attempt-mark", kwargs={"pk": self.pk})
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == self.State.DRAFT
+
+    @property
+    def is_turned_in(self) -> bool:
+        return self.state == self.State.TURNED_IN
+
+    @property
+    def is_returned(self) -> bool:
+        return self.state == self.State.RETURNED
 
     @property
     def total_mark(self) -> int | None:
@@ -466,7 +502,9 @@ class Answer(models.Model):
     objects = AnswerQuerySet.as_manager()
 
     class Meta:
-        ordering = ["attempt", "question__position"]
+        # Own columns only (no join to sort); pages showing answers in question order ask for
+        # it ("question__position").
+        ordering = ["attempt_id", "question_id"]
         constraints = [
             models.UniqueConstraint(fields=["attempt", "question"], name="answer_unique_question"),
         ]
@@ -479,12 +517,12 @@ class Answer(models.Model):
         """Has a teacher ticked the key points of this answer?"""
         return self.points_judged is not None
 
-    def disagrees_with(self, result: dict) -> bool:
+    def disagrees_with(self, result: MarkingResult) -> bool:
         """Do the teacher's ticks or dismissals differ from what the check found (`result`)?"""
         if not self.is_judged:
             return False
-        found = {hit["key"] for hit in result.get("points_made", [])}
-        flagged = {hit["key"] for hit in result.get("misconceptions", [])}
+        found = {hit.key for hit in result.points_made}
+        flagged = {hit.key for hit in result.misconceptions}
         return found != set(self.points_judged or []) or bool(
             flagged & set(self.misconceptions_dismissed or [])
         )
@@ -503,17 +541,38 @@ class Answer(models.Model):
             and self.rules_version == RULES_VERSION
         )
 
-    def current_result(self, question: Question, *, returned: bool) -> dict:
+    def current_result(self, question: Question, *, returned: bool) -> MarkingResult:
         """The result every page shows for this answer: the students', the marking view, insight.
 
         Until the work is returned, the answer as the current mark scheme and rules mark it
         (read afresh when either changed since turn-in; not saved: `remark` saves). Once the
         work is returned, what was returned stays as returned. `question` is this answer's
-        question, with its mark scheme prefetched.
+        question, with its mark scheme prefetched. A stored result that cannot be read is
+        read afresh too.
         """
         if self.result is not None and (returned or self.result_is_current(question)):
-            return self.result
-        return question.mark_scheme.mark(self.text).to_dict()
+            stored = self._stored_result(question)
+            if stored is not None:
+                return stored
+        return question.mark_scheme.mark(self.text)
+
+    def _stored_result(self, question: Question) -> MarkingResult | None:
+        """The stored result, typed. A point missed that has been retired since keeps its hint
+        when the question's key points are there with the retired ones (returned work)."""
+        if self.result is None:
+            return None
+        try:
+            result = MarkingResult.from_dict(self.result, question.mark_scheme)
+            missed = list(self.result["points_missed"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        if len(result.points_missed) == len(missed):
+            return result
+        criteria = {
+            p.key: Criterion(key=p.key, phrases=(), marks=p.marks, text=p.text, hint=p.hint)
+            for p in question.key_points.all()
+        }
+        return replace(result, points_missed=tuple(criteria[k] for k in missed if k in criteria))
 
 
 class CommentBankEntryQuerySet(models.QuerySet):

@@ -1,4 +1,4 @@
-"""Limits against guessing: join codes per address, and unlocking a locked-out student.
+"""Limits against guessing: join codes per address, and who is locked out by failed logins.
 
 Counts live in the shared cache (the database cache by default, Redis from CACHE_URL), so
 every app server sees the same numbers.
@@ -9,15 +9,12 @@ from collections.abc import Iterable
 
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
-from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
 
 from classroom.http import client_ip
-from classroom.models import Enrolment, User
-from classroom.services import ServiceError
 
 JOIN_LIMIT_MESSAGE = (
     "Too many wrong join codes. Wait 10 minutes and try again, or ask your teacher to check "
@@ -99,22 +96,6 @@ def record_join_attempt(request: HttpRequest, form) -> None:
     guesses: the code was right)."""
     if form.is_bound and "join_code" in form.errors:
         record_guess(request, "join")
-
-
-class UnlockRefused(ServiceError):
-    """The teacher may not unlock this user; the message says why."""
-
-
-def unlock_student(*, teacher: User, student: User) -> int:
-    """Lift a student's login lockout (a student of this teacher); returns records cleared."""
-    if not teacher.is_teacher:
-        raise UnlockRefused("Only teachers can unlock students.")
-    in_class = Enrolment.objects.current().filter(
-        classroom__teacher=teacher, student=student, student__role=User.Role.STUDENT
-    )
-    if not in_class.exists():
-        raise UnlockRefused("You can only unlock students in your own classes.")
-    return axes_reset(username=student.username)
 
 
 def locked_out_usernames(usernames: Iterable[str]) -> set[str]:

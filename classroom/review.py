@@ -108,7 +108,7 @@ def disagreements(
     found = []
     for answer in judged_answers(question) if answers is None else answers:
         reviewed = _review(answer, scheme)
-        if not answer.disagrees_with(reviewed.result.to_dict()):
+        if not answer.disagrees_with(reviewed.result):
             continue
         reviewed.suggestions = {
             key: candidate_phrases(answer.text, phrases.get(key, ()))

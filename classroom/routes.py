@@ -2,57 +2,72 @@
 
 from django.urls import path
 
-from classroom.views import insight, student, teacher
+from classroom.views import (
+    accounts,
+    assignments,
+    classes,
+    commentbank,
+    gradebook,
+    insight,
+    marking,
+    student,
+)
 
 app_name = "classroom"
 
 urlpatterns = [
     # Teachers: classes and rosters
-    path("accounts/signup/", teacher.teacher_signup, name="teacher-signup"),
-    path("classes/", teacher.classroom_list, name="classroom-list"),
-    path("classes/new/", teacher.classroom_create, name="classroom-create"),
-    path("classes/<int:pk>/", teacher.classroom_detail, name="classroom-detail"),
-    path("classes/<int:pk>/edit/", teacher.classroom_update, name="classroom-update"),
-    path("classes/<int:pk>/archive/", teacher.classroom_archive, name="classroom-archive"),
-    path("classes/<int:pk>/restore/", teacher.classroom_restore, name="classroom-restore"),
+    path("accounts/signup/", accounts.teacher_signup, name="teacher-signup"),
+    path("classes/", classes.classroom_list, name="classroom-list"),
+    path("classes/new/", classes.classroom_create, name="classroom-create"),
+    path("classes/<int:pk>/", classes.classroom_detail, name="classroom-detail"),
+    path("classes/<int:pk>/edit/", classes.classroom_update, name="classroom-update"),
+    path("classes/<int:pk>/archive/", classes.classroom_archive, name="classroom-archive"),
+    path("classes/<int:pk>/restore/", classes.classroom_restore, name="classroom-restore"),
     path(
         "classes/<int:pk>/join-code/",
-        teacher.classroom_regenerate_code,
+        classes.classroom_regenerate_code,
         name="classroom-regenerate-code",
     ),
-    path("classes/<int:pk>/students/add/", teacher.students_add, name="students-add"),
-    path("classes/<int:pk>/students/cards/", teacher.students_cards, name="students-cards"),
+    path("classes/<int:pk>/students/add/", classes.students_add, name="students-add"),
+    path("classes/<int:pk>/students/cards/", classes.students_cards, name="students-cards"),
     path(
         "classes/<int:pk>/students/<int:student_pk>/remove/",
-        teacher.enrolment_remove,
+        classes.enrolment_remove,
         name="enrolment-remove",
     ),
     path(
         "classes/<int:pk>/students/<int:student_pk>/reset-password/",
-        teacher.student_reset_password,
+        classes.student_reset_password,
         name="student-reset-password",
     ),
     path(
         "classes/<int:pk>/students/<int:student_pk>/unlock/",
-        teacher.student_unlock,
+        classes.student_unlock,
         name="student-unlock",
     ),
-    path("classes/<int:pk>/gradebook/", teacher.gradebook, name="classroom-gradebook"),
-    path("classes/<int:pk>/gradebook.csv", teacher.gradebook_csv, name="classroom-gradebook-csv"),
-    path("classes/<int:pk>/answers.csv", teacher.answers_csv, name="classroom-answers-csv"),
+    path("classes/<int:pk>/gradebook/", gradebook.gradebook, name="classroom-gradebook"),
+    path("classes/<int:pk>/gradebook.csv", gradebook.gradebook_csv, name="classroom-gradebook-csv"),
+    path("classes/<int:pk>/answers.csv", gradebook.answers_csv, name="classroom-answers-csv"),
     # Teachers: assignments and marking
-    path("classes/<int:pk>/assign/", teacher.assignment_create, name="assignment-create"),
-    path("assignments/<int:pk>/", teacher.assignment_detail, name="assignment-detail"),
-    path("assignments/<int:pk>/edit/", teacher.assignment_update, name="assignment-update"),
-    path("assignments/<int:pk>/delete/", teacher.assignment_delete, name="assignment-delete"),
-    path("assignments/<int:pk>/archive/", teacher.assignment_archive, name="assignment-archive"),
-    path("assignments/<int:pk>/restore/", teacher.assignment_restore, name="assignment-restore"),
+    path("classes/<int:pk>/assign/", assignments.assignment_create, name="assignment-create"),
+    path("assignments/<int:pk>/", marking.assignment_detail, name="assignment-detail"),
+    path("assignments/<int:pk>/edit/", assignments.assignment_update, name="assignment-update"),
+    path("assignments/<int:pk>/delete/", assignments.assignment_delete, name="assignment-delete"),
+    path(
+        "assignments/<int:pk>/archive/", assignments.assignment_archive, name="assignment-archive"
+    ),
+    path(
+        "assignments/<int:pk>/restore/", assignments.assignment_restore, name="assignment-restore"
+    ),
     path("assignments/<int:pk>/insight/", insight.assignment_insight, name="assignment-insight"),
-    path("attempts/<int:pk>/mark/", teacher.attempt_mark, name="attempt-mark"),
-    path("comment-bank/", teacher.comment_bank_list, name="commentbank-list"),
-    path("comment-bank/new/", teacher.comment_bank_create, name="commentbank-create"),
-    path("comment-bank/<int:pk>/edit/", teacher.comment_bank_update, name="commentbank-update"),
-    path("comment-bank/<int:pk>/delete/", teacher.comment_bank_delete, name="commentbank-delete"),
+    path("attempts/<int:pk>/mark/", marking.attempt_mark, name="attempt-mark"),
+    path("comment-bank/", commentbank.comment_bank_list, name="commentbank-list"),
+    path("comment-bank/new/", commentbank.comment_bank_create, name="commentbank-create"),
+    path("comment-bank/<int:pk>/edit/", commentbank.comment_bank_update, name="commentbank-update"),
+    path(
+        "comment-bank/<int:pk>/delete/", commentbank.comment_bank_delete, name="commentbank-delete"
+    ),
     # Students
     path("join/", student.join, name="join"),
     path("my-work/", student.work_list, name="work-list"),

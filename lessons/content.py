@@ -232,36 +232,49 @@ class _Reader:
                 path + ("after_section",),
                 f"must be a section number from 1 to {section_count}, or left out",
             )
-        if not question["key_points"]:
-            raise self.error(path + ("key_points",), "needs at least one key point")
-        points = self.items(question["key_points"], path + ("key_points",), _KEY_POINT)
-        self.unique(points, path + ("key_points",), "key point")
-        for i, point in enumerate(points):
-            self.strings(point["phrases"], path + ("key_points", i, "phrases"), non_empty=True)
-            if point["marks"] < 1:
-                raise self.error(path + ("key_points", i, "marks"), "must be 1 or more")
+        points = self.key_points(question["key_points"], path + ("key_points",))
         misconceptions = self.items(
             question["misconceptions"], path + ("misconceptions",), _MISCONCEPTION
         )
         self.unique(misconceptions, path + ("misconceptions",), "misconception")
         for i, item in enumerate(misconceptions):
             self.strings(item["phrases"], path + ("misconceptions", i, "phrases"), non_empty=True)
-        samples = self.items(question["samples"], path + ("samples",), _SAMPLE)
-        point_keys = {p["key"] for p in points}
-        mis_keys = {m["key"] for m in misconceptions}
-        for i, sample in enumerate(samples):
-            for name, known, what in (
-                ("expect", point_keys, "key point"),
-                ("misconceptions", mis_keys, "misconception"),
-            ):
-                keys = self.strings(sample[name], path + ("samples", i, name), non_empty=False)
-                for j, key in enumerate(keys):
-                    if key not in known:
-                        raise self.error(
-                            path + ("samples", i, name, j),
-                            f"{key!r} is not a {what} of this question",
-                        )
+        samples = self.samples(question["samples"], path + ("samples",), points, misconceptions)
         question.update(key_points=points, misconceptions=misconceptions, samples=samples)
+
+    def key_points(self, items: list[Any], path: Path_) -> list[dict[str, Any]]:
+        if not items:
+            raise self.error(path, "needs at least one key point")
+        points = self.items(items, path, _KEY_POINT)
+        self.unique(points, path, "key point")
+        for i, point in enumerate(points):
+            self.strings(point["phrases"], path + (i, "phrases"), non_empty=True)
+            if point["marks"] < 1:
+                raise self.error(path + (i, "marks"), "must be 1 or more")
+        return points
+
+    def samples(
+        self,
+        items: list[Any],
+        path: Path_,
+        points: list[dict[str, Any]],
+        misconceptions: list[dict[str, Any]],
+    ) -> list[dict[str, Any]]:
+        """The samples, each naming only key points and misconceptions of its question."""
+        samples = self.items(items, path, _SAMPLE)
+        known = {
+            "expect": ({p["key"] for p in points}, "key point"),
+            "misconceptions": ({m["key"] for m in misconceptions}, "misconception"),
+        }
+        for i, sample in enumerate(samples):
+            for name, (keys_known, what) in known.items():
+                keys = self.strings(sample[name], path + (i, name), non_empty=False)
+                for j, key in enumerate(keys):
+                    if key not in keys_known:
+                        raise self.error(
+                            path + (i, name, j), f"{key!r} is not a {what} of this question"
+                        )
+        return samples
 
 
 def content_files(paths: list[Path]) -> list[Path]:
@@ -423,8 +436,16 @@ def _import_criteria(
     question: Question, item: dict[str, Any], label: str, report: ImportReport
 ) -> None:
     where = label.removeprefix("question ")
+    _import_key_points(question, item["key_points"], where, report)
+    _import_misconceptions(question, item["misconceptions"], where, report)
+    _import_samples(question, item["samples"], where, report)
+
+
+def _import_key_points(
+    question: Question, items: list[dict[str, Any]], where: str, report: ImportReport
+) -> None:
     points = {p.key: p for p in question.key_points.all()}
-    for i, point in enumerate(item["key_points"], start=1):
+    for i, point in enumerate(items, start=1):
         values = {
             "position": i,
             "text": point["text"],
@@ -443,12 +464,14 @@ def _import_criteria(
             question=question,
             key=point["key"],
         )
-    _retire(
-        list(points.values()), {p["key"] for p in item["key_points"]}, f"key point {where}", report
-    )
+    _retire(list(points.values()), {p["key"] for p in items}, f"key point {where}", report)
 
+
+def _import_misconceptions(
+    question: Question, items: list[dict[str, Any]], where: str, report: ImportReport
+) -> None:
     misconceptions = {m.key: m for m in question.misconceptions.all()}
-    for i, mis in enumerate(item["misconceptions"], start=1):
+    for i, mis in enumerate(items, start=1):
         values = {
             "position": i,
             "phrases": "\n".join(mis["phrases"]),
@@ -467,13 +490,17 @@ def _import_criteria(
         )
     _retire(
         list(misconceptions.values()),
-        {m["key"] for m in item["misconceptions"]},
+        {m["key"] for m in items},
         f"misconception {where}",
         report,
     )
 
+
+def _import_samples(
+    question: Question, items: list[dict[str, Any]], where: str, report: ImportReport
+) -> None:
     samples = {s.position: s for s in question.samples.all()}
-    for i, sample in enumerate(item["samples"]):
+    for i, sample in enumerate(items):
         values = {
             "answer": sample["answer"],
             "expect": list(sample["expect"]),
@@ -489,7 +516,7 @@ def _import_criteria(
             question=question,
             position=i,
         )
-    _remove_extra(list(samples.values()), len(item["samples"]), f"sample {where}#", report)
+    _remove_extra(list(samples.values()), len(items), f"sample {where}#", report)
 
 
 # --- Writing files --------------------------------------------------------------------------

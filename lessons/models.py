@@ -10,7 +10,7 @@ import json
 from functools import cached_property
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models
+from django.db import NotSupportedError, connection, models
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.text import slugify
@@ -57,19 +57,37 @@ class LessonQuerySet(models.QuerySet):
         with six columns to convert) this cost about 2 ms of Python a page, when the SQL itself
         takes a fraction of a millisecond; the bench (bench/README.md) measured both.
         """
+        _refuse_other_databases("Lesson.objects.with_content_version()")
         quote = connection.ops.quote_name
-        lesson_id = f"{quote(Lesson._meta.db_table)}.{quote('id')}"
+
+        def column(model: type[models.Model], field: str) -> str:
+            concrete = model._meta.get_field(field)
+            assert isinstance(concrete, models.Field) and concrete.column  # a column
+            return f"{quote(model._meta.db_table)}.{quote(concrete.column)}"
 
         def part(model: type[models.Model]) -> str:
-            table = quote(model._meta.db_table)
+            table, changed = quote(model._meta.db_table), column(model, "updated_at")
             return (
-                f"(SELECT CAST(COUNT(*) AS TEXT) || '/' || COALESCE(CAST(MAX({table}.updated_at) "
-                f"AS TEXT), '') FROM {table} WHERE {table}.lesson_id = {lesson_id})"
+                f"(SELECT CAST(COUNT(*) AS TEXT) || '/' || COALESCE(CAST(MAX({changed}) AS TEXT),"
+                f" '') FROM {table} WHERE {column(model, 'lesson')} = {column(Lesson, 'id')})"
             )
 
         sql = " || '|' || ".join(part(model) for model in (Section, KeyTerm, Question))
         # No user input in the SQL: table and column names from the models.
-        return self.annotate(_content_parts=RawSQL(sql, (), output_field=models.TextField()))  # noqa: S611
+        return self.annotate(_content_parts=RawSQL(sql, (), output_field=models.TextField()))
+
+
+# The databases the plain SQL here is written for (|| joins text, CAST(... AS TEXT)).
+SQL_DATABASES = ("sqlite", "postgresql")
+
+
+def _refuse_other_databases(what: str) -> None:
+    """Stop with a clear error on a database the plain SQL was not written for."""
+    if connection.vendor not in SQL_DATABASES:
+        raise NotSupportedError(
+            f"{what} uses SQL written for SQLite and PostgreSQL; this database is"
+            f" {connection.vendor}. Use one of those (DATABASE_URL), or rewrite the SQL for it."
+        )
 
 
 class Lesson(models.Model):
@@ -119,8 +137,10 @@ class Lesson(models.Model):
     def content_version(self) -> str:
         """Changes whenever anything shown on the lesson page changes; keys its cache."""
         if not hasattr(self, "_content_parts"):
-            annotated = Lesson.objects.with_content_version().only("pk").get(pk=self.pk)
-            self._content_parts = annotated._content_parts
+            raise RuntimeError(
+                "content_version needs the lesson fetched with"
+                " Lesson.objects.with_content_version() (read in the same query)."
+            )
         raw = f"{self.updated_at}|{self._content_parts}"
         return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()[:16]
 
@@ -294,6 +314,7 @@ def markscheme_stamp(lesson_id: int) -> str:
     and the sum; so a new stamp follows every edit, in any process, without reading the
     phrases. Plain SQL, with table and column names from the models.
     """
+    _refuse_other_databases("markscheme_stamp()")
     quote = connection.ops.quote_name
 
     def column(model: type[models.Model], field: str) -> str:

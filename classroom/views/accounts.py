@@ -1,13 +1,17 @@
-"""Signing in, landing pages by role, and the health check."""
+"""Signing in, teachers signing up, landing pages by role, and the health check."""
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from classroom.forms import NewPasswordForm
+from classroom import ratelimit
+from classroom.forms import NewPasswordForm, TeacherSignupForm
+from classroom.http import posted
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -55,3 +59,24 @@ class LogoutView(auth_views.LogoutView):
         # Added after the session is flushed, so the message survives into the next page.
         messages.success(request, "You have logged out.")
         return response
+
+
+@never_cache
+def teacher_signup(request: HttpRequest) -> HttpResponse:
+    if not settings.TEACHER_SIGNUP_CODE:
+        return render(request, "classroom/teacher_signup_closed.html")
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = TeacherSignupForm(posted(request))
+    # Security: guessing the teacher code is limited as join codes are (classroom/ratelimit.py).
+    if request.method == "POST" and ratelimit.guesses_exceeded(request, "signup"):
+        form.add_error(None, ratelimit.SIGNUP_LIMIT_MESSAGE)
+        return render(request, "classroom/teacher_signup.html", {"form": form}, status=429)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Welcome! Your teacher account is ready.")
+        return redirect("classroom:classroom-list")
+    if request.method == "POST" and "teacher_code" in form.errors:
+        ratelimit.record_guess(request, "signup")
+    return render(request, "classroom/teacher_signup.html", {"form": form})

@@ -7,7 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from classroom.models import Answer, Assignment, Attempt, User
-from classroom.views.teacher import teacher_required
+from classroom.permissions import teacher_required
+from lessons.marking import MarkingResult
 from lessons.models import Question
 
 
@@ -40,11 +41,11 @@ class Agreement:
     over: Counter = field(default_factory=Counter)  # point key -> times it credited it wrongly
     texts: dict[str, str] = field(default_factory=dict)  # point key -> its text
 
-    def add(self, answer: Answer, result: dict) -> None:
+    def add(self, answer: Answer, result: MarkingResult) -> None:
         if not answer.is_judged:
             return
         self.marked += 1
-        found = {hit["key"] for hit in result.get("points_made", [])}
+        found = {hit.key for hit in result.points_made}
         judged = set(answer.points_judged)
         self.missed.update(judged - found)
         self.over.update(found - judged)
@@ -114,6 +115,35 @@ def latest_answers(assignment: Assignment) -> list[Answer]:
     return [a for a in rows if a.attempt.number == latest[a.attempt.student_id]]
 
 
+def _question_insight(question: Question, answers: list[Answer]) -> QuestionInsight:
+    """How the latest answers to one question did, point by point, by name."""
+    scheme = question.mark_scheme
+    answers = sorted(
+        answers, key=lambda a: (a.attempt.student.name.casefold(), a.attempt.student.username)
+    )
+    total = len(answers)
+    points = {p.key: Figure(p.key, p.text, "", total) for p in scheme.points}
+    # Each row is labelled with whole sentences a teacher reads: a key point by its
+    # statement, a misconception (which has no statement of its own, and whose key reads
+    # like a fragment: "Tsar ordered") by the correction the students were shown.
+    errors = {m.key: Figure(m.key, m.feedback, "", total) for m in scheme.misconceptions}
+    agreement = Agreement(texts={p.key: p.text for p in scheme.points})
+    for answer in answers:
+        # The result the student and the marking view show (read afresh until returned).
+        result = answer.current_result(
+            question, returned=answer.attempt.state == Attempt.State.RETURNED
+        )
+        agreement.add(answer, result)
+        student = answer.attempt.student
+        for hit in result.points_made:
+            if hit.key in points:
+                points[hit.key].students.append(student)
+        for hit in result.misconceptions:
+            if hit.key in errors:
+                errors[hit.key].students.append(student)
+    return QuestionInsight(question, total, list(points.values()), list(errors.values()), agreement)
+
+
 def question_insights(assignment: Assignment) -> list[QuestionInsight]:
     questions = list(
         Question.objects.active()
@@ -125,36 +155,7 @@ def question_insights(assignment: Assignment) -> list[QuestionInsight]:
     for answer in latest_answers(assignment):
         if answer.question_id in by_question:
             by_question[answer.question_id].append(answer)
-    insights = []
-    for question in questions:
-        scheme = question.mark_scheme
-        answers = sorted(by_question[question.pk], key=lambda a: a.attempt.student.name.casefold())
-        total = len(answers)
-        points = {p.key: Figure(p.key, p.text, "", total) for p in scheme.points}
-        # Each row is labelled with whole sentences a teacher reads: a key point by its
-        # statement, a misconception (which has no statement of its own, and whose key reads
-        # like a fragment: "Tsar ordered") by the correction the students were shown.
-        errors = {m.key: Figure(m.key, m.feedback, "", total) for m in scheme.misconceptions}
-        agreement = Agreement(texts={p.key: p.text for p in scheme.points})
-        for answer in answers:
-            # The result the student and the marking view show (read afresh until returned).
-            result = answer.current_result(
-                question, returned=answer.attempt.state == Attempt.State.RETURNED
-            )
-            agreement.add(answer, result)
-            student = answer.attempt.student
-            for hit in result["points_made"]:
-                if hit["key"] in points:
-                    points[hit["key"]].students.append(student)
-            for hit in result["misconceptions"]:
-                if hit["key"] in errors:
-                    errors[hit["key"]].students.append(student)
-        insights.append(
-            QuestionInsight(
-                question, total, list(points.values()), list(errors.values()), agreement
-            )
-        )
-    return insights
+    return [_question_insight(question, by_question[question.pk]) for question in questions]
 
 
 @teacher_required

@@ -4,31 +4,24 @@ Every assignment is fetched through `Assignment.objects.for_student(user)`, so a
 student's assignment, or one not started yet, is a 404.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from classroom import ratelimit, services
 from classroom.forms import JoinCodeForm, JoinForm
 from classroom.models import Answer, Assignment, Attempt, Status, work_status
-from lessons.marking import has_substance
+from classroom.permissions import student_required, wants_json
+from lessons.marking import Hit, has_substance
 from lessons.models import Question, marking_questions
 from lessons.views import lesson_context, lesson_queryset
 
-LOGGED_OUT = (
-    "You are logged out. Your text is kept on this computer: log in again and it will be here."
-)
 # "My work" shows what needs doing first: Missing, Assigned, Draft, then Returned, then done.
 ACTION_ORDER = {
     Status.MISSING: 0,
@@ -40,34 +33,37 @@ ACTION_ORDER = {
 }
 
 
-def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
-def student_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Logged-in students only: others log in (or get JSON 403 from a script); teachers 403."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            if _wants_json(request):
-                return JsonResponse({"logged_out": True, "error": LOGGED_OUT}, status=403)
-            # After logging in, come back to the page, never to a POST-only address; a
-            # Turn in that was not done says so there.
-            if request.method != "GET" and "pk" in kwargs:
-                page = reverse("classroom:work-detail", args=[kwargs["pk"]])
-                if request.resolver_match.url_name == "work-turn-in":
-                    page += "?turn-in=again"
-                return redirect_to_login(page)
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_student:
-            raise PermissionDenied("This page is for students.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 # --- Joining ----------------------------------------------------------------------------------
+
+
+def _join_as_new_student(request: HttpRequest, form: JoinForm) -> HttpResponse | None:
+    """Make the account, enrol it and log it in; None (the form told why) when the username
+    was taken a moment ago by someone else."""
+    try:
+        user = services.register_student(
+            classroom=form.classroom,
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password"],
+            display_name=form.cleaned_data["display_name"].strip(),
+        )
+    except services.UsernameTaken as error:
+        form.add_error("username", str(error))
+        return None
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return _joined(request, form.classroom)
+
+
+def _joined(request: HttpRequest, classroom) -> HttpResponse:
+    messages.success(request, f"You joined {classroom.name}. Your work for it is below.")
+    return redirect("classroom:work-list")
+
+
+def _join_another_class(request: HttpRequest, classroom) -> HttpResponse:
+    _, joined = services.join_class(student=request.user, classroom=classroom)
+    if joined:
+        return _joined(request, classroom)
+    messages.info(request, f"You are already in {classroom.name}. Your work for it is below.")
+    return redirect("classroom:work-list")
 
 
 def join(request: HttpRequest) -> HttpResponse:
@@ -80,36 +76,18 @@ def join(request: HttpRequest) -> HttpResponse:
             "and give its join code to your students.",
         )
         return render(request, "classroom/join.html", {"form": None})
-    form_class = JoinCodeForm if user.is_authenticated else JoinForm
-    form = form_class(request.POST or None)
+    form = (JoinCodeForm if user.is_authenticated else JoinForm)(request.POST or None)
     # Security: join-code guessing limit per address (see classroom/ratelimit.py).
     if request.method == "POST" and ratelimit.join_attempts_exceeded(request):
         form.add_error(None, ratelimit.JOIN_LIMIT_MESSAGE)
         return render(request, "classroom/join.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
-        classroom = form.classroom
         if user.is_authenticated:
-            _, joined = services.join_class(student=user, classroom=classroom)
-            if not joined:
-                messages.info(
-                    request, f"You are already in {classroom.name}. Your work for it is below."
-                )
-                return redirect("classroom:work-list")
-        else:
-            try:
-                user = services.register_student(
-                    classroom=classroom,
-                    username=form.cleaned_data["username"],
-                    password=form.cleaned_data["password"],
-                    display_name=form.cleaned_data["display_name"].strip(),
-                )
-            except services.UsernameTaken as error:  # taken a moment ago by someone else
-                form.add_error("username", str(error))
-                return render(request, "classroom/join.html", {"form": form})
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"You joined {classroom.name}. Your work for it is below.")
-        return redirect("classroom:work-list")
-    if request.method == "POST":
+            return _join_another_class(request, form.classroom)
+        response = _join_as_new_student(request, form)
+        if response is not None:
+            return response
+    elif request.method == "POST":
         ratelimit.record_join_attempt(request, form)  # Security: counts wrong join codes only.
     return render(request, "classroom/join.html", {"form": form})
 
@@ -170,12 +148,12 @@ class Correction:
 QUOTE_LIMIT = 120  # characters: longer stretches are quoted as their matched words only
 
 
-def quote_of(text: str, hit: dict) -> str:
-    """The words of `text` a stored hit is about: the stretch from its first matched word to
-    its last, or (when that is long) the matched words with "..." between them."""
-    spans = hit.get("spans") or []
+def quote_of(text: str, hit: Hit) -> str:
+    """The words of `text` a hit is about: the stretch from its first matched word to its
+    last, or (when that is long) the matched words with "..." between them."""
+    spans = hit.spans
     if not spans:
-        return " ... ".join(hit.get("words", []))
+        return " ... ".join(hit.words)
     stretch = " ".join(text[spans[0][0] : spans[-1][1]].split())
     if len(stretch) <= QUOTE_LIMIT:
         return stretch
@@ -205,9 +183,9 @@ def instant_feedback(answer: Answer, *, returned: bool) -> Feedback | None:
     result = answer.current_result(question, returned=returned)
     points = {p.key: p for p in question.key_points.all()}
     wrong = {m.key: m for m in question.misconceptions.all()}
-    made_keys = [h["key"] for h in result.get("points_made", [])]
-    missed_keys = result.get("points_missed", [])
-    hits = {h["key"]: h for h in result.get("misconceptions", [])}
+    made_keys = [hit.key for hit in result.points_made]
+    missed_keys = [point.key for point in result.points_missed]
+    hits = {hit.key: hit for hit in result.misconceptions}
     flagged = list(hits)
     by_teacher = returned and answer.is_judged
     if by_teacher:  # once returned, the teacher's judgement is what the student reads
@@ -289,31 +267,22 @@ def _names_only(result: dict | None, question: Question) -> bool:
     ) <= points and {hit["key"] for hit in result.get("misconceptions", [])} <= wrong
 
 
-def _detail_context(
-    request: HttpRequest,
-    assignment: Assignment,
-    *,
-    texts: dict[int, str] | None = None,
-    errors: dict[int, str] | None = None,
-) -> dict[str, object]:
-    lesson = get_object_or_404(lesson_queryset(), pk=assignment.lesson_id)
-    context = lesson_context(lesson)
-    attempts = _attempts(request, assignment)
-    for attempt in attempts:
-        attempt.assignment = assignment  # status() reads it; saves a query
-    current = attempts[-1] if attempts else None
-    editable = current is None or current.state == Attempt.State.DRAFT
-    answers = {a.question_id: a for a in current.answers.all()} if current else {}
-    show_feedback = assignment.show_instant_feedback and not editable
+def _question_rows(questions, answers: dict[int, Answer], texts, errors) -> dict[int, QuestionRow]:
+    """Each question's answer box: the text sent back (when refused) or the saved one."""
     rows = {}
-    for question in lesson.questions.all():
+    for question in questions:
         answer = answers.get(question.pk)
         rows[question.pk] = QuestionRow(
             text=(texts or {}).get(question.pk, answer.text if answer else ""),
             error=(errors or {}).get(question.pk, ""),
             answer=answer,
         )
-    history = [
+    return rows
+
+
+def _history(assignment: Assignment, earlier: list[Attempt]) -> list[tuple[Attempt, list]]:
+    """Earlier attempts, each answer with its instant feedback (when the class is shown it)."""
+    return [
         (
             attempt,
             [
@@ -326,32 +295,45 @@ def _detail_context(
                 for a in attempt.answers.all()
             ],
         )
-        for attempt in attempts[:-1]
+        for attempt in earlier
     ]
-    context.update(
-        {
-            "assignment": assignment,
-            "attempt": current,
-            "status": work_status(assignment, current),
-            "editable": editable,
-            "version": current.version if current else 0,
-            "question_template": "includes/_question_answer.html",
-            "question_rows": rows,
-            "feedback_rows": [
-                (
-                    answer.question,
-                    instant_feedback(answer, returned=current.state == Attempt.State.RETURNED),
-                )
-                for answer in (current.answers.all() if current and show_feedback else [])
-                if not answer.question.is_retired
-            ],
-            "history": history,
-            "max_marks": sum(question.marks for question in lesson.questions.all()),
-            "late_refused": not assignment.accepts_turn_in(),
-            "max_answer_length": Answer.MAX_LENGTH,
-        }
-    )
-    return context
+
+
+def _detail_context(
+    request: HttpRequest,
+    assignment: Assignment,
+    *,
+    texts: dict[int, str] | None = None,
+    errors: dict[int, str] | None = None,
+) -> dict[str, object]:
+    lesson = get_object_or_404(lesson_queryset(), pk=assignment.lesson_id)
+    attempts = _attempts(request, assignment)
+    for attempt in attempts:
+        attempt.assignment = assignment  # status() reads it; saves a query
+    current = attempts[-1] if attempts else None
+    editable = current is None or current.state == Attempt.State.DRAFT
+    answers = {a.question_id: a for a in current.answers.all()} if current else {}
+    show_feedback = assignment.show_instant_feedback and not editable
+    returned = current is not None and current.state == Attempt.State.RETURNED
+    return {
+        **lesson_context(lesson),
+        "assignment": assignment,
+        "attempt": current,
+        "status": work_status(assignment, current),
+        "editable": editable,
+        "version": current.version if current else 0,
+        "question_template": "includes/_question_answer.html",
+        "question_rows": _question_rows(lesson.questions.all(), answers, texts, errors),
+        "feedback_rows": [
+            (answer.question, instant_feedback(answer, returned=returned))
+            for answer in (current.answers.all() if show_feedback else [])
+            if not answer.question.is_retired
+        ],
+        "history": _history(assignment, attempts[:-1]),
+        "max_marks": sum(question.marks for question in lesson.questions.all()),
+        "late_refused": not assignment.accepts_turn_in(),
+        "max_answer_length": Answer.MAX_LENGTH,
+    }
 
 
 @student_required
@@ -396,7 +378,7 @@ def _conflict_response(
     conflict: services.DraftConflict,
     texts: dict[int, str],
 ) -> HttpResponse:
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse(
             {
                 "conflict": True,
@@ -435,7 +417,7 @@ def _too_long_response(
     """Only the answers that can't be stored are refused (the service saved the others): the
     script gets their messages and the new version; the form goes back to the work page (never
     a page at the POST's address), with the refused text in its box and the message under it."""
-    if _wants_json(request):
+    if wants_json(request):
         data: dict[str, object] = {
             "errors": {str(k): v for k, v in error.errors.items()},
             "error": str(error),
@@ -462,7 +444,7 @@ def _refused_answers(request: HttpRequest, assignment: Assignment) -> tuple[dict
 def _refused_response(
     request: HttpRequest, assignment: Assignment, error: services.ServiceError
 ) -> HttpResponse:
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"errors": {"__all__": str(error)}, "error": str(error)}, status=400)
     messages.error(request, str(error))
     return redirect("classroom:work-detail", pk=assignment.pk)
@@ -494,7 +476,7 @@ def work_save(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except services.ServiceError as error:
         return _not_saved_response(request, assignment, error, texts)
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse(_saved(attempt))
     saved_at = timezone.localtime(attempt.saved_at).strftime("%H:%M")
     messages.success(request, f"Saved at {saved_at}.")
@@ -507,31 +489,11 @@ def work_turn_in(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment_for(request, pk)
     texts, version = _posted(request)
     try:
-        attempt = services.turn_in(
+        attempt = services.turn_in_or_keep_draft(
             student=request.user, assignment=assignment, texts=texts, base_version=version
         )
-    except services.DraftConflict as error:
+    except services.ServiceError as error:  # what could be kept is saved as a draft
         return _not_saved_response(request, assignment, error, texts)
-    except services.AnswersTooLong:
-        # Not turned in: the answers that can be stored are saved as a draft, the long one
-        # comes back with its message.
-        try:
-            services.save_draft(
-                student=request.user, assignment=assignment, texts=texts, base_version=version
-            )
-        except services.ServiceError as error:
-            return _not_saved_response(request, assignment, error, texts)
-    except services.ServiceError as error:
-        # Refused (late work not accepted, already returned): keep what was typed as a draft.
-        try:
-            services.save_draft(
-                student=request.user, assignment=assignment, texts=texts, base_version=version
-            )
-        except services.DraftConflict as conflict:
-            return _not_saved_response(request, assignment, conflict, texts)
-        except services.ServiceError:
-            pass
-        return _refused_response(request, assignment, error)
     message = "Turned in." if not attempt.is_late else "Turned in (late)."
     if assignment.show_instant_feedback:
         message += " Your instant feedback is below."

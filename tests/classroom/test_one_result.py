@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from classroom import services
 from classroom.models import Answer, Attempt
-from lessons.marking import RULES_VERSION
+from lessons.marking import RULES_VERSION, MarkingResult
 from tests import pages
 from tests.factories import (
     AssignmentFactory,
@@ -349,3 +349,34 @@ def test_the_student_sees_the_check_until_return_then_the_teacher(
 def client_get_marking(client, teacher, attempt) -> str:
     client.force_login(teacher)
     return client.get(reverse("classroom:attempt-mark", args=[attempt.pk])).content.decode()
+
+
+# --- One typed way to read it: Answer.current_result ------------------------------------------
+
+
+def test_the_current_result_is_typed_and_as_stored_while_current(student, assignment, question):
+    turn_in(student, assignment, question, "He was in prison.")
+    answer = Answer.objects.get()
+    result = answer.current_result(question, returned=False)
+    assert isinstance(result, MarkingResult)
+    assert result == MarkingResult.from_dict(answer.result, question.mark_scheme)
+    assert [hit.key for hit in result.points_made] == ["in-prison"]
+    assert [point.hint for point in result.points_missed] == ["When did he come out?"]
+
+
+def test_an_unreadable_stored_result_is_read_afresh(student, assignment, question):
+    turn_in(student, assignment, question, "He was in prison.")
+    Answer.objects.update(result={"points_made": "garbled"})
+    answer = Answer.objects.get()
+    result = answer.current_result(question, returned=True)
+    assert [hit.key for hit in result.points_made] == ["in-prison"]
+
+
+def test_returned_work_keeps_the_hint_of_a_point_retired_since(student, assignment, question):
+    turn_in(student, assignment, question, "He was in prison.")
+    question.key_points.filter(key="released-later").update(is_retired=True)
+    answer = Answer.objects.get()
+    fresh = type(question).objects.get(pk=question.pk)  # the scheme without the retired point
+    result = answer.current_result(fresh, returned=True)
+    assert [point.hint for point in result.points_missed] == ["When did he come out?"]
+    assert [hit.key for hit in answer.current_result(fresh, returned=False).points_missed] == []

@@ -4,16 +4,13 @@ from datetime import timedelta
 from urllib.parse import unquote
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains
 
 from classroom import services
 from classroom.models import Answer, Attempt
-from lessons.models import marking_questions
 from tests.factories import (
     AnswerFactory,
     AssignmentFactory,
@@ -164,25 +161,6 @@ def test_a_csrf_failure_tells_the_autosave_whether_the_student_is_logged_out(
     assert response["Content-Type"].startswith("text/html")
 
 
-def test_save_draft_creates_then_updates_the_attempt(student, assignment, questions):
-    q1, q2 = questions
-    attempt = services.save_draft(
-        student=student, assignment=assignment, texts={q1.pk: "First go"}, base_version=0
-    )
-    assert (attempt.number, attempt.state, attempt.version) == (1, "draft", 1)
-    assert attempt.saved_at is not None
-    attempt = services.save_draft(
-        student=student,
-        assignment=assignment,
-        texts={q1.pk: "Second go", q2.pk: "A general"},
-        base_version=1,
-    )
-    assert attempt.version == 2
-    assert Attempt.objects.count() == 1
-    texts = dict(attempt.answers.values_list("question_id", "text"))
-    assert texts == {q1.pk: "Second go", q2.pk: "A general"}
-
-
 def test_no_js_save_redirects_with_saved_message_and_the_text_is_there(
     client, student, assignment, questions
 ):
@@ -247,47 +225,6 @@ def test_stale_save_is_refused_and_both_texts_are_kept(client, student, assignme
     assert "From tab two</textarea>" in html
     assert 'name="version" value="1"' in html
     assert "another tab or computer" in html
-
-
-def test_a_stale_save_of_the_same_text_is_not_a_conflict(student, assignment, questions):
-    q1 = questions[0]
-    services.save_draft(
-        student=student, assignment=assignment, texts={q1.pk: "Same"}, base_version=0
-    )
-    attempt = services.save_draft(
-        student=student, assignment=assignment, texts={q1.pk: "Same"}, base_version=0
-    )
-    assert attempt.version == 1
-
-
-def test_a_too_long_answer_is_refused_alone(student, assignment, questions):
-    long_text = "x" * (Answer.MAX_LENGTH + 1)
-    with pytest.raises(services.AnswersTooLong) as refused:
-        services.save_draft(
-            student=student,
-            assignment=assignment,
-            texts={questions[0].pk: long_text, questions[1].pk: "Kept"},
-            base_version=0,
-        )
-    assert set(refused.value.errors) == {questions[0].pk}
-    assert f"the most is {Answer.MAX_LENGTH}" in refused.value.errors[questions[0].pk]
-    attempt = refused.value.attempt
-    assert attempt.version == 1
-    assert {a.question_id: a.text for a in attempt.answers.all()} == {questions[1].pk: "Kept"}
-    assert "Your other answers are saved" in str(refused.value)
-
-
-def test_nothing_saved_when_the_only_answer_is_too_long(student, assignment, questions):
-    long_text = "x" * (Answer.MAX_LENGTH + 1)
-    with pytest.raises(services.AnswersTooLong) as refused:
-        services.save_draft(
-            student=student,
-            assignment=assignment,
-            texts={questions[0].pk: long_text},
-            base_version=0,
-        )
-    assert refused.value.attempt is None
-    assert not Attempt.objects.exists()
 
 
 def test_the_autosave_hears_which_answer_was_refused_and_the_new_version(
@@ -366,23 +303,6 @@ def test_saving_after_turn_in_is_refused(client, student, assignment, questions)
 
 
 # --- Turning in -------------------------------------------------------------------------------
-
-
-def test_turn_in_marks_every_answer_with_the_markscheme_version(student, assignment, questions):
-    q1, q2 = questions
-    attempt = services.turn_in(
-        student=student, assignment=assignment, texts={q1.pk: MADE}, base_version=0
-    )
-    assert attempt.state == Attempt.State.TURNED_IN
-    assert attempt.turned_in_at is not None
-    assert attempt.is_late is False
-    answers = {a.question_id: a for a in attempt.answers.all()}
-    assert set(answers) == {q1.pk, q2.pk}  # an unanswered question is kept, empty
-    result = answers[q1.pk].result
-    assert [hit["key"] for hit in result["points_made"]] == ["saviours"]
-    assert result["points_missed"] == ["red-guards"]
-    assert answers[q1.pk].markscheme_version == q1.markscheme_version
-    assert answers[q2.pk].text == ""
 
 
 def test_double_turn_in_makes_one_attempt(client, student, assignment, questions):
@@ -558,19 +478,6 @@ def test_resubmit_starts_a_new_attempt_from_the_returned_text_and_keeps_history(
         services.resubmit(student=student, assignment=assignment)
 
 
-def test_resubmit_refused_when_not_allowed(student, assignment, questions):
-    attempt = services.turn_in(
-        student=student, assignment=assignment, texts={questions[0].pk: MADE}, base_version=0
-    )
-    _return(attempt, allow=False)
-    with pytest.raises(services.ServiceError, match="not asked"):
-        services.resubmit(student=student, assignment=assignment)
-    with pytest.raises(services.ServiceError, match="returned this work"):
-        services.save_draft(
-            student=student, assignment=assignment, texts={questions[0].pk: "x"}, base_version=0
-        )
-
-
 # --- Access -------------------------------------------------------------------------------------
 
 
@@ -683,39 +590,6 @@ def test_returned_feedback_that_names_a_retired_point_still_shows_it(
     with django_assert_num_queries(13):
         response = client.get(detail_url(assignment))
     assert "The Bolsheviks were seen as the saviours of Petrograd." in response.content.decode()
-
-
-@pytest.mark.parametrize("prepared", [True, False], ids=["prepared", "first-in-process"])
-def test_a_turn_in_of_four_answers_takes_six_queries(student, assignment, prepared):
-    """The lesson's mark scheme stamp (1), the work's lock (1), the latest attempt and its
-    answers (2), the texts and results (1, run once a row), the state (1). The marking is done
-    before the lock, so nothing else waits for it. The first turn-in to a lesson in a process
-    (or the first after its mark schemes changed) also reads the questions, key points and
-    misconceptions (3)."""
-    for n in range(2):
-        QuestionFactory(lesson=assignment.lesson, position=10 + n)
-    questions = list(assignment.lesson.questions.order_by("position"))
-    assert len(questions) == 4
-    for question in questions:
-        KeyPointFactory(question=question, phrases="saved petrograd")
-    texts = {q.pk: f"Draft {n}" for n, q in enumerate(questions)}
-    attempt = services.save_draft(
-        student=student, assignment=assignment, texts=texts, base_version=0
-    )
-    if prepared:
-        marking_questions(assignment.lesson_id)
-    with CaptureQueriesContext(connection) as ctx:
-        services.turn_in(
-            student=student,
-            assignment=assignment,
-            texts={q.pk: "The Bolsheviks saved Petrograd." for q in questions},
-            base_version=attempt.version,
-        )
-    queries = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
-    assert len(queries) == (6 if prepared else 9), "\n".join(queries)
-    attempt.refresh_from_db()
-    assert attempt.state == Attempt.State.TURNED_IN
-    assert all(a.result["points_made"] for a in attempt.answers.all())
 
 
 def turn_in_and_unsubmit(student, assignment, text: str) -> dict:

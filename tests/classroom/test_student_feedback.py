@@ -6,6 +6,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from classroom import services
 from classroom.views.student import quote_of
+from lessons.marking import Hit
 from tests.classroom import test_student_answering as answering
 from tests.classroom.test_student_answering import MADE, WRONG, detail_url, form_data, turn_in_url
 from tests.factories import AssignmentFactory
@@ -124,11 +125,12 @@ def test_check_this_quotes_the_words_it_is_about(client, student, assignment, qu
 
 def test_a_long_stretch_is_quoted_as_its_words():
     text = "Kornilov " + "marched and marched " * 10 + "was a Bolshevik."
-    hit = {
-        "spans": [[0, 8], [len(text) - 16, len(text) - 13], [len(text) - 11, len(text) - 1]],
-        "words": ["Kornilov", "was", "Bolshevik"],
-    }
-    assert quote_of(text, hit) == "Kornilov ... was ... Bolshevik"
-    assert quote_of("Kornilov\nwas  a Bolshevik", {"spans": [[0, 8], [15, 25]]}) == (
-        "Kornilov was a Bolshevik"
+    hit = Hit(
+        key="kornilov-bolshevik",
+        phrase="kornilov was a bolshevik",
+        spans=((0, 8), (len(text) - 16, len(text) - 13), (len(text) - 11, len(text) - 1)),
+        words=("Kornilov", "was", "Bolshevik"),
     )
+    assert quote_of(text, hit) == "Kornilov ... was ... Bolshevik"
+    short = Hit(key="k", phrase="k", spans=((0, 8), (15, 25)), words=())
+    assert quote_of("Kornilov\nwas  a Bolshevik", short) == "Kornilov was a Bolshevik"

@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from classroom import services
 from classroom.models import Enrolment, User
 from tests.factories import AssignmentFactory, ClassroomFactory, EnrolmentFactory
 
@@ -135,11 +134,3 @@ def test_teacher_visiting_join_is_told_it_is_for_students(client, classroom, tea
 def test_login_page_links_to_join(client, db):
     html = client.get(reverse("login")).content.decode()
     assert "Join your class with a join code" in html
-
-
-def test_join_class_says_whether_the_student_was_already_in(classroom, student):
-    enrolment, joined = services.join_class(student=student, classroom=classroom)
-    assert joined
-    again, joined = services.join_class(student=student, classroom=classroom)
-    assert again == enrolment
-    assert not joined

@@ -7,7 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.urls import reverse
 
 from classroom import services
-from classroom.models import JOIN_CODE_ALPHABET, Classroom, Enrolment, User
+from classroom.models import Classroom, Enrolment, User
 from tests.factories import (
     AssignmentFactory,
     AttemptFactory,
@@ -28,20 +28,6 @@ def fast_hashing(settings):
 @pytest.fixture
 def classroom(teacher):
     return services.create_classroom(teacher=teacher, name="10H History", year_group="Year 10")
-
-
-def test_create_classroom_gives_join_code(teacher):
-    classroom = services.create_classroom(teacher=teacher, name="10H", year_group="Year 10")
-    assert len(classroom.join_code) == 6
-    assert set(classroom.join_code) <= set(JOIN_CODE_ALPHABET)
-
-
-def test_create_classroom_retries_on_code_race(teacher, monkeypatch):
-    taken = ClassroomFactory(join_code="AAAAAA")
-    codes = iter([taken.join_code, "BBBBBB"])
-    monkeypatch.setattr(services, "new_join_code", lambda: next(codes))
-    classroom = services.create_classroom(teacher=teacher, name="10H")
-    assert classroom.join_code == "BBBBBB"
 
 
 def test_create_class_page(client, teacher):
@@ -115,15 +101,6 @@ def test_archive_and_restore(client, teacher, classroom):
     client.post(reverse("classroom:classroom-restore", args=[classroom.pk]))
     classroom.refresh_from_db()
     assert not classroom.is_archived
-
-
-def test_restore_picks_new_code_when_taken(teacher, classroom):
-    services.archive_classroom(classroom=classroom)
-    ClassroomFactory(join_code=classroom.join_code)
-    old = classroom.join_code
-    services.restore_classroom(classroom=classroom)
-    classroom.refresh_from_db()
-    assert not classroom.is_archived and classroom.join_code != old
 
 
 def test_remove_student_keeps_work_and_rejoin_clears(client, teacher, classroom):

@@ -7,7 +7,7 @@ from axes.models import AccessAttempt
 from django.urls import reverse
 from django.utils import timezone
 
-from classroom.ratelimit import UnlockRefused, unlock_student
+from classroom.services import UnlockRefused, unlock_student
 from tests.factories import PASSWORD, EnrolmentFactory, StudentFactory
 
 SCHOOL = "203.0.113.7"

@@ -56,7 +56,7 @@ def race(*actions) -> list[BaseException | None]:
         try:
             barrier.wait()
             action()
-        except BaseException as error:  # noqa: BLE001 - reported to the test below
+        except BaseException as error:  # any failure is reported to the test below
             outcomes[index] = error
         finally:
             connection.close()

@@ -1,0 +1,112 @@
+"""Writes that span models. Plain functions with keyword-only arguments, each one atomic.
+
+Views call these; tests call them directly. Validation happens before anything is saved.
+Split by sub-domain; every public name is importable from here (`services.turn_in(...)`):
+
+- classes: classes, join codes, enrolments, assignments
+- accounts: student accounts, first-time passwords, login cards, lifting a lockout
+- work: a student's drafts, turning in, unsubmitting, resubmitting
+- feedback: marking, returning work, the comment bank, re-marking stored feedback
+- privacy: what a person has, a student's export, erasure
+"""
+
+from classroom.services.accounts import (
+    LoginCard,
+    UnlockRefused,
+    UsernameTaken,
+    add_students,
+    first_time_password,
+    register_student,
+    reset_student_password,
+    unlock_student,
+)
+from classroom.services.classes import (
+    archive_assignment,
+    archive_classroom,
+    assign_lessons,
+    create_classroom,
+    delete_assignment,
+    enrol_student,
+    join_class,
+    new_join_code,
+    regenerate_join_code,
+    remove_student,
+    restore_assignment,
+    restore_classroom,
+)
+from classroom.services.errors import STALE, ServiceError
+from classroom.services.feedback import (
+    MarkingSaved,
+    RemarkReport,
+    mark_attempt,
+    remark_answers,
+    return_attempt,
+    save_marking,
+    save_to_comment_bank,
+)
+from classroom.services.privacy import (
+    TEACHER_WORK,
+    WORK_LABELS,
+    audit_log,
+    describe_work,
+    erase_refusal,
+    erase_student,
+    export_student_work,
+    work_counts,
+)
+from classroom.services.work import (
+    AnswersTooLong,
+    DraftConflict,
+    resubmit,
+    save_draft,
+    turn_in,
+    turn_in_or_keep_draft,
+    unsubmit,
+)
+
+__all__ = [
+    "STALE",
+    "TEACHER_WORK",
+    "WORK_LABELS",
+    "AnswersTooLong",
+    "DraftConflict",
+    "LoginCard",
+    "MarkingSaved",
+    "RemarkReport",
+    "ServiceError",
+    "UnlockRefused",
+    "UsernameTaken",
+    "add_students",
+    "archive_assignment",
+    "archive_classroom",
+    "assign_lessons",
+    "audit_log",
+    "create_classroom",
+    "delete_assignment",
+    "describe_work",
+    "enrol_student",
+    "erase_refusal",
+    "erase_student",
+    "export_student_work",
+    "first_time_password",
+    "join_class",
+    "mark_attempt",
+    "new_join_code",
+    "regenerate_join_code",
+    "register_student",
+    "remark_answers",
+    "remove_student",
+    "reset_student_password",
+    "restore_assignment",
+    "return_attempt",
+    "restore_classroom",
+    "resubmit",
+    "save_draft",
+    "save_marking",
+    "save_to_comment_bank",
+    "turn_in",
+    "turn_in_or_keep_draft",
+    "unlock_student",
+    "unsubmit",
+    "work_counts",
+]

@@ -1,0 +1,230 @@
+"""Teachers' marking: the marking list of an assignment and the marking view of an attempt.
+
+Every attempt is fetched through `Attempt.objects.for_teacher(user)` (another teacher's ids
+give 404).
+"""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from classroom import services
+from classroom.forms import (
+    MarkingForm,
+)
+from classroom.http import posted
+from classroom.models import (
+    Answer,
+    Assignment,
+    Attempt,
+    CommentBankEntry,
+    Enrolment,
+    FeedbackChange,
+    Status,
+)
+from classroom.permissions import teacher_required
+from classroom.views.gradebook import MarkRow, marks_prefetch
+from lessons.marking import MarkingResult, has_substance, highlight_spans
+from lessons.models import Question
+
+
+@teacher_required
+def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The marking list: every student of the class with their status and mark."""
+    assignment = get_object_or_404(
+        Assignment.objects.for_teacher(request.user)
+        .select_related("classroom", "lesson")
+        .with_max_marks(),
+        pk=pk,
+    )
+    latest = assignment.attempts.prefetch_related(marks_prefetch()).latest_by_work()
+    now = timezone.now()
+    students, former = [], []
+    for enrolment in Enrolment.objects.filter(classroom=assignment.classroom_id).select_related(
+        "student"
+    ):
+        attempt = latest.get((assignment.pk, enrolment.student_id))
+        attempt_row = (enrolment.student, MarkRow(assignment, attempt, now))
+        if enrolment.removed_at is None:
+            students.append(attempt_row)
+        elif attempt is not None:
+            former.append(attempt_row)
+    counts = dict.fromkeys(Status, 0)
+    for _, row in students:
+        counts[row.status] += 1
+    return render(
+        request,
+        "classroom/assignment_detail.html",
+        {
+            "assignment": assignment,
+            "classroom": assignment.classroom,
+            "students": students,
+            "former": former,
+            "counts": [(status.label, counts[status]) for status in Status],
+            "has_work": bool(latest),
+        },
+    )
+
+
+def _question_blocks(
+    questions: list[Question], answers: dict[int, Answer], results: dict[int, MarkingResult]
+) -> list[dict]:
+    """Per question: its answer, highlighted answer pieces, points made and missed."""
+    blocks = []
+    for question in questions:
+        answer = answers.get(question.pk)
+        result = results.get(question.pk)
+        block = {"question": question, "answer": answer, "pieces": None, "result": result}
+        if answer is not None and result is not None:
+            texts = {p.key: p.text for p in question.mark_scheme.points}
+            block["made"] = [texts.get(hit.key, hit.key) for hit in result.points_made]
+            corrections = {m.key: m.feedback for m in question.mark_scheme.misconceptions}
+            block["misconceptions"] = [
+                corrections[hit.key] for hit in result.misconceptions if hit.key in corrections
+            ]
+            block["pieces"] = highlight_spans(answer.text, result)
+            # Nothing found in an answer of substance: the points may be there in other
+            # words, so the teacher is asked to read it with care.
+            block["found_nothing"] = not result.points_made and has_substance(answer.text)
+        blocks.append(block)
+    return blocks
+
+
+def _attempt_to_mark(request: HttpRequest, pk: int) -> Attempt:
+    return get_object_or_404(
+        Attempt.objects.for_teacher(request.user)
+        .exclude(state=Attempt.State.DRAFT)
+        .select_related("assignment__classroom", "assignment__lesson", "student")
+        .prefetch_related("answers"),
+        pk=pk,
+    )
+
+
+def _questions_and_answers(
+    attempt: Attempt,
+) -> tuple[list[Question], dict[int, Answer], dict[int, MarkingResult]]:
+    """The lesson's questions (with retired ones the student answered, which stay markable),
+    the answers by question id, and each answer's instant feedback by question id."""
+    questions = list(
+        Question.objects.active().filter(lesson=attempt.assignment.lesson_id).with_markscheme()
+    )
+    answers = {answer.question_id: answer for answer in attempt.answers.all()}
+    retired_ids = set(answers) - {q.pk for q in questions}
+    if retired_ids:
+        questions += list(Question.objects.filter(pk__in=retired_ids).with_markscheme())
+    # As on the student's and the insight page: until the work is returned, a result from an
+    # older mark scheme or older rules is read afresh (not saved), so the points shown and the
+    # suggested mark follow the scheme shown beside them; once returned it stays as returned.
+    by_id = {question.pk: question for question in questions}
+    returned = attempt.state == Attempt.State.RETURNED
+    results = {
+        qid: answer.current_result(by_id[qid], returned=returned) for qid, answer in answers.items()
+    }
+    return questions, answers, results
+
+
+def _save_marking(request: HttpRequest, attempt: Attempt, form: MarkingForm) -> HttpResponse | None:
+    """Save (or return) the marking; where to go next, or None when it was refused."""
+    returning = "return" in request.POST
+    try:
+        saved = services.save_marking(
+            attempt=attempt,
+            teacher=request.user,
+            marks=form.marks(),
+            comments=form.comments(),
+            overall_comment=form.cleaned_data["overall_comment"].strip(),
+            points=form.points(),
+            dismissed=form.dismissed(),
+            return_work=returning,
+            allow_resubmission=form.cleaned_data["allow_resubmission"],
+            to_bank=form.bank_comments(),
+        )
+    except services.ServiceError as error:
+        form.add_error(None, str(error))
+        return None
+    for warning in saved.not_banked:  # the marks are saved all the same
+        messages.warning(request, warning)
+    if not returning:
+        messages.success(request, "Marks and comments saved.")
+        return redirect("classroom:attempt-mark", pk=attempt.pk)
+    messages.success(request, f"Work returned to {attempt.student.name}.")
+    next_attempt = _next_to_mark(attempt)
+    if next_attempt is not None:
+        return redirect("classroom:attempt-mark", pk=next_attempt.pk)
+    return redirect(attempt.assignment)
+
+
+def _marking_blocks(
+    request: HttpRequest,
+    form: MarkingForm,
+    questions: list[Question],
+    answers: dict[int, Answer],
+    results: dict[int, MarkingResult],
+) -> list[dict]:
+    """Per question: its answer and feedback, its form fields, its ticks and its bank."""
+    bank: dict[int, list[str]] = {}
+    for entry in CommentBankEntry.objects.for_teacher(request.user).filter(
+        question__in=[q.pk for q in questions]
+    ):
+        bank.setdefault(entry.question_id, []).append(entry.text)
+    blocks = _question_blocks(questions, answers, results)
+    for block in blocks:
+        question = block["question"]
+        block["fields"] = form.question_fields(question)
+        block["points_field"], block["dismiss_field"] = form.judgement_fields(question)
+        if block["points_field"] is not None:
+            found = {hit.key for hit in block["result"].points_made} if block["result"] else set()
+            block["judged"] = block["answer"].is_judged
+            block["ticks"] = [
+                (checkbox, point.marks, point.key in found)
+                for checkbox, point in zip(
+                    block["points_field"], question.mark_scheme.points, strict=True
+                )
+            ]
+        block["bank"] = bank.get(question.pk, [])
+    return blocks
+
+
+@teacher_required
+def attempt_mark(request: HttpRequest, pk: int) -> HttpResponse:
+    attempt = _attempt_to_mark(request, pk)
+    assignment = attempt.assignment
+    questions, answers, results = _questions_and_answers(attempt)
+    initial = {
+        "overall_comment": attempt.overall_comment,
+        "allow_resubmission": attempt.resubmission_allowed,
+    }
+    form = MarkingForm(
+        posted(request), questions=questions, answers=answers, results=results, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        response = _save_marking(request, attempt, form)
+        if response is not None:
+            return response
+    context = {
+        "attempt": attempt,
+        "assignment": assignment,
+        "classroom": assignment.classroom,
+        "form": form,
+        "blocks": _marking_blocks(request, form, questions, answers, results),
+        "changes": FeedbackChange.objects.filter(attempt=attempt).select_related(
+            "changed_by", "answer__question"
+        ),
+        "next_attempt": _next_to_mark(attempt),
+        "other_attempts": Attempt.objects.filter(
+            assignment=assignment, student=attempt.student_id
+        ).order_by("number"),
+        "max_marks": sum(q.marks for q in questions if not q.is_retired),
+    }
+    return render(request, "classroom/attempt_mark.html", context)
+
+
+def _next_to_mark(attempt: Attempt) -> Attempt | None:
+    """The next turned-in (not yet returned) attempt of the same assignment."""
+    return (
+        Attempt.objects.filter(assignment=attempt.assignment_id, state=Attempt.State.TURNED_IN)
+        .exclude(pk=attempt.pk)
+        .order_by("turned_in_at", "pk")
+        .first()
+    )
