@@ -88,15 +88,16 @@ def servers(settings):
         bases.append(f"http://127.0.0.1:{port}")
     try:
         for base in bases:
-            for _ in range(100):
+            deadline = time.monotonic() + 60  # a busy CI machine starts gunicorn slowly
+            while time.monotonic() < deadline:
                 try:
-                    if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
                         break
-                except requests.ConnectionError:
-                    pass
+                except (requests.ConnectionError, requests.Timeout):
+                    pass  # not listening yet, or still loading the app
                 time.sleep(0.1)
             else:
-                pytest.fail(f"{base} did not start")
+                pytest.fail(f"{base} did not start within 60 s")
         yield bases
     finally:
         for process in processes:
