@@ -39,6 +39,14 @@ class User(AbstractUser):
         default=False,
         help_text="First-time password (login cards, resets): a new one is asked for at login.",
     )
+    email_notifications = models.BooleanField(
+        "Email me notifications",
+        default=True,
+        help_text="Notifications are also sent to the email address, when there is one.",
+    )
+    # Kept on the user row, which every logged-in request loads anyway, so the count in the
+    # navigation costs no query; services.notifications.recount_unread keeps it true.
+    unread_notifications = models.PositiveIntegerField(default=0, editable=False)
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -217,6 +225,18 @@ class Assignment(models.Model):
     def has_work(self) -> bool:
         """Has any student saved or turned in anything? Then it can be archived, not deleted."""
         return self.attempts.exists()
+
+    def students(self) -> models.QuerySet[User]:
+        """The students this assignment is for: the class's current students."""
+        return User.objects.filter(
+            enrolments__classroom_id=self.classroom_id, enrolments__removed_at__isnull=True
+        )
+
+    def is_visible_to_students(self, now: datetime | None = None) -> bool:
+        """Started (or with no start time), not archived (the class is not looked at)."""
+        return not self.is_archived and (
+            self.start_at is None or self.start_at <= (now or timezone.now())
+        )
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         return self.due_at is not None and (now or timezone.now()) > self.due_at
@@ -638,3 +658,54 @@ class CheckerReview(Question):
         proxy = True
         verbose_name = "checker review"
         verbose_name_plural = "checker review"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self) -> "NotificationQuerySet":
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """A notice to one person about something that happened: it links to the page it is about
+    and is read once that page is opened from it (or all are marked read)."""
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", "New assignment"
+        RETURNED = "returned", "Work returned"
+        COMMENT = "comment", "Private comment"
+        ANNOUNCEMENT = "announcement", "Announcement"
+        DUE_TOMORROW = "due_tomorrow", "Due tomorrow"
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    message = models.CharField(max_length=300)
+    url = models.CharField(max_length=200, help_text="The page it is about (a path on this site).")
+    key = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Set for notices that must reach a person once only (due tomorrow).",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=["assigned", "returned", "comment", "announcement", "due_tomorrow"]
+                ),
+                name="notification_kind_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "key"],
+                condition=~Q(key=""),
+                name="notification_once_per_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.recipient}: {self.message[:40]}"

@@ -8,6 +8,7 @@ Split by sub-domain; every public name is importable from here (`services.turn_i
 - work: a student's drafts, turning in, unsubmitting, resubmitting
 - feedback: marking, returning work, the comment bank, re-marking stored feedback
 - privacy: what a person has, a student's export, erasure
+- notifications: notices to people about what happened
 """
 
 from classroom.services.accounts import (
@@ -43,6 +44,12 @@ from classroom.services.feedback import (
     return_attempt,
     save_marking,
     save_to_comment_bank,
+)
+from classroom.services.notifications import (
+    notify,
+    notify_assigned,
+    notify_returned,
+    recount_unread,
 )
 from classroom.services.privacy import (
     TEACHER_WORK,
@@ -92,6 +99,10 @@ __all__ = [
     "join_class",
     "mark_attempt",
     "new_join_code",
+    "notify",
+    "notify_assigned",
+    "notify_returned",
+    "recount_unread",
     "regenerate_join_code",
     "register_student",
     "remark_answers",

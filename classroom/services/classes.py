@@ -16,6 +16,7 @@ from classroom.models import (
     User,
 )
 from classroom.services.errors import ServiceError
+from classroom.services.notifications import notify_assigned
 from lessons.models import Lesson
 
 
@@ -136,7 +137,7 @@ def assign_lessons(
         raise ServiceError("Choose at least one lesson.")
     if start_at and due_at and due_at < start_at:
         raise ServiceError("Set the due date on or after the start date.")
-    return [
+    assignments = [
         Assignment.objects.create(
             classroom=classroom,
             lesson=lesson,
@@ -149,6 +150,9 @@ def assign_lessons(
         )
         for lesson in lessons
     ]
+    for assignment in assignments:
+        notify_assigned(assignment=assignment)
+    return assignments
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from classroom.models import (
     User,
 )
 from classroom.services.errors import STALE, ServiceError
+from classroom.services.notifications import notify_returned
 from lessons.models import KeyPoint, Lesson, Question
 
 
@@ -221,8 +222,10 @@ def mark_attempt(
         attempt.resubmission_allowed = allow_resubmission
         fields.append("resubmission_allowed")
     attempt.save(update_fields=fields)
-    if return_work and not was_returned and not attempt.return_to_student(teacher=teacher, now=now):
-        raise ServiceError(STALE)
+    if return_work and not was_returned:
+        if not attempt.return_to_student(teacher=teacher, now=now):
+            raise ServiceError(STALE)
+        notify_returned(attempt=attempt)
     return attempt
 
 
