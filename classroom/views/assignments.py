@@ -5,7 +5,7 @@ teacher's ids give 404).
 """
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -19,11 +19,11 @@ from classroom.models import (
     Assignment,
     Classroom,
 )
-from classroom.permissions import teacher_required
+from classroom.permissions import AuthedHttpRequest, teacher_required
 
 
 @teacher_required
-def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     classroom = get_object_or_404(Classroom.objects.for_teacher(request.user).active(), pk=pk)
     form = AssignmentCreateForm(posted(request), classroom=classroom)
     if request.method == "POST" and form.is_valid():
@@ -51,7 +51,7 @@ def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @teacher_required
-def assignment_update(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_update(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     assignment = get_object_or_404(
         Assignment.objects.for_teacher(request.user).select_related("classroom", "lesson"), pk=pk
     )
@@ -79,14 +79,14 @@ def assignment_update(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _own_assignment(request: HttpRequest, pk: int) -> Assignment:
+def _own_assignment(request: AuthedHttpRequest, pk: int) -> Assignment:
     return get_object_or_404(
         Assignment.objects.for_teacher(request.user).select_related("classroom", "lesson"), pk=pk
     )
 
 
 @teacher_required
-def assignment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_delete(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """Ask, then delete an assignment without student work; one with work is archived instead."""
     assignment = _own_assignment(request, pk)
     classroom = assignment.classroom
@@ -107,7 +107,7 @@ def assignment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @teacher_required
 @require_POST
-def assignment_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_archive(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     assignment = _own_assignment(request, pk)
     services.archive_assignment(assignment=assignment)
     messages.success(
@@ -120,7 +120,7 @@ def assignment_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 @teacher_required
 @require_POST
-def assignment_restore(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_restore(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     assignment = _own_assignment(request, pk)
     services.restore_assignment(assignment=assignment)
     messages.success(request, f"“{assignment.lesson.title}” is back: students see it again.")
