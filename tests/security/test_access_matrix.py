@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from classroom.models import Attempt, Enrolment
 from tests.factories import PASSWORD
+from tests.worlds import BANKED_COMMENT, BORIS_TEXT
 
 LOGIN = "login redirect"
 ROLES = ("visitor", "other student", "other teacher", "owner")
@@ -237,10 +238,10 @@ def test_wrong_people_cannot_post(world):
     assert not world.student_a.must_change_password
     attempt = Attempt.objects.get(pk=world.attempt.pk)
     assert attempt.state == Attempt.State.TURNED_IN
-    assert attempt.answers.get().text == "The Bolsheviks saved Petrograd."
+    assert attempt.answers.get().text == BORIS_TEXT
     assert not world.teacher_b.comment_bank.exists()
     world.entry.refresh_from_db()
-    assert world.entry.text == "Say who armed the Red Guards."
+    assert world.entry.text == BANKED_COMMENT
 
 
 @pytest.mark.parametrize("role", ["visitor", "student", "teacher"])
