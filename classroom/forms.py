@@ -10,6 +10,7 @@ from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, Use
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.html import format_html
 
 from classroom.models import (
     Announcement,
@@ -607,7 +608,8 @@ class CommentForm(_TalkForm):
 
     def __init__(self, *args, other: str = "your teacher", **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["body"].help_text = self.HELP.format(other=other)
+        # Help texts are shown as HTML: the name (typed by a person) is escaped.
+        self.fields["body"].help_text = format_html(self.HELP, other=other)
 
 
 # Students --------------------------------------------------------------------------------------

@@ -201,9 +201,7 @@ def test_a_double_click_stores_one_comment(student, assignment):
     assert WorkComment.objects.count() == 3
 
 
-def test_reading_the_thread_marks_only_the_other_partys_comments_read(
-    teacher, student, assignment
-):
+def test_reading_the_thread_marks_only_the_other_partys_comments_read(teacher, student, assignment):
     asked = services.post_comment(
         assignment=assignment, student=student, author=student, body="Q2?"
     )

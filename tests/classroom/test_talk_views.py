@@ -243,9 +243,7 @@ def test_the_marking_list_shows_unread_comments_in_words(client, teacher, studen
     assert "unread comment" not in text_of(client.get(assignment.get_absolute_url()))
 
 
-def test_with_work_to_mark_the_thread_is_on_the_marking_page(
-    client, teacher, student, assignment
-):
+def test_with_work_to_mark_the_thread_is_on_the_marking_page(client, teacher, student, assignment):
     attempt = AttemptFactory(assignment=assignment, student=student, turned_in=True)
     services.post_comment(assignment=assignment, student=student, author=student, body="Q2?")
     client.force_login(teacher)

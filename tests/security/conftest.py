@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import pytest
 
 from classroom import services
-from classroom.models import Assignment, Attempt, Classroom, CommentBankEntry, User
+from classroom.models import Announcement, Assignment, Attempt, Classroom, CommentBankEntry, User
 from lessons.models import Lesson, Question
 from tests.factories import (
     AssignmentFactory,
@@ -33,6 +33,7 @@ class World:
     assignment: Assignment  # in class A
     attempt: Attempt  # student A's turned-in attempt
     entry: CommentBankEntry  # in teacher A's comment bank
+    announcement: Announcement | None = None  # teacher A's, to class A
 
 
 @pytest.fixture
@@ -59,7 +60,7 @@ def world(db) -> World:
     entry = services.save_to_comment_bank(
         teacher=teacher_a, question=question, text="Say who armed the Red Guards."
     )
-    return World(
+    world = World(
         teacher_a=teacher_a,
         teacher_b=teacher_b,
         class_a=class_a,
@@ -72,3 +73,7 @@ def world(db) -> World:
         attempt=attempt,
         entry=entry,
     )
+    world.announcement = services.post_announcement(
+        classroom=class_a, author=teacher_a, body="Test on Friday."
+    )
+    return world
