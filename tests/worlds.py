@@ -16,7 +16,14 @@ from functools import cached_property
 from django.utils import timezone
 
 from classroom import services
-from classroom.models import Assignment, Attempt, Classroom, CommentBankEntry, User
+from classroom.models import (
+    Announcement,
+    Assignment,
+    Attempt,
+    Classroom,
+    CommentBankEntry,
+    User,
+)
 from lessons.models import Lesson, Question
 from tests.factories import (
     ClassroomFactory,
@@ -45,6 +52,8 @@ ANNA_TEXT = "The Red Guards defended Petrograd and the Bolsheviks were seen as i
 BORIS_TEXT = "Kornilov was a Bolshevik."
 # The comment in Ms Ivanova's comment bank.
 BANKED_COMMENT = "Good start: add a date."
+# Ms Ivanova's announcement to her class.
+ANNOUNCEMENT = "Test on Friday."
 
 
 @dataclass
@@ -62,6 +71,7 @@ class World:
     outsider_teacher: User  # another teacher, with a class of their own
     outsider_class: Classroom
     outsider: User  # a student in the outsider teacher's class only
+    announcement: Announcement  # Ms Ivanova's, to her class
 
     # --- The security tests' names ------------------------------------------------------------
 
@@ -211,6 +221,9 @@ def build_world(lessons: dict[str, Lesson]) -> World:
     outsider_class = ClassroomFactory(teacher=outsider_teacher, name="11B History")
     outsider = StudentFactory(username="vera", display_name="Vera S.")
     EnrolmentFactory(classroom=outsider_class, student=outsider)
+    announcement = services.post_announcement(
+        classroom=classroom, author=teacher, body=ANNOUNCEMENT
+    )
     return World(
         teacher=teacher,
         student=student,
@@ -225,4 +238,5 @@ def build_world(lessons: dict[str, Lesson]) -> World:
         outsider_teacher=outsider_teacher,
         outsider_class=outsider_class,
         outsider=outsider,
+        announcement=announcement,
     )

@@ -11,9 +11,9 @@ from django.contrib.auth.hashers import check_password
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from classroom.models import Attempt, Enrolment
+from classroom.models import Announcement, Attempt, Enrolment, WorkComment
 from tests.factories import PASSWORD
-from tests.worlds import BANKED_COMMENT, BORIS_TEXT
+from tests.worlds import ANNOUNCEMENT, BANKED_COMMENT, BORIS_TEXT
 
 LOGIN = "login redirect"
 ROLES = ("visitor", "other student", "other teacher", "owner")
@@ -73,6 +73,11 @@ EXPECTED = {
     "classroom:commentbank-create": TEACHER_POST,
     "classroom:commentbank-update": TEACHER_OBJECT,
     "classroom:commentbank-delete": TEACHER_POST,
+    "classroom:announcement-create": TEACHER_OBJECT,  # GET shows the form (the class page's)
+    "classroom:announcement-update": TEACHER_OBJECT,
+    "classroom:announcement-delete": TEACHER_OBJECT,  # GET asks first
+    # Student A has turned-in work: their thread is read on its marking page (a redirect).
+    "classroom:assignment-comments": ("teacher", LOGIN, 403, 404, 302),
     # Students
     "classroom:work-list": ("student", LOGIN, 200, 403, 200),  # student B sees only their own
     "classroom:work-detail": ("student", LOGIN, 404, 403, 200),
@@ -80,6 +85,7 @@ EXPECTED = {
     "classroom:work-turn-in": STUDENT_POST,
     "classroom:work-unsubmit": STUDENT_POST,
     "classroom:work-resubmit": STUDENT_POST,
+    "classroom:work-comment": STUDENT_POST,
 }
 
 # POST-only views: a POST as the wrong person (visitor, other student, other teacher).
@@ -97,6 +103,10 @@ WRONG_POST = {
             "classroom:assignment-archive",
             "classroom:assignment-restore",
             "classroom:students-cards",
+            "classroom:announcement-create",
+            "classroom:announcement-update",
+            "classroom:announcement-delete",
+            "classroom:assignment-comments",
         ],
         (LOGIN, 403, 404),
     ),
@@ -111,6 +121,7 @@ WRONG_POST = {
             "classroom:work-turn-in",
             "classroom:work-unsubmit",
             "classroom:work-resubmit",
+            "classroom:work-comment",
         ],
         (LOGIN, 404, 403),
     ),
@@ -138,6 +149,10 @@ def kwargs_for(name: str, world) -> dict:
         return {"slug": world.lesson.slug}
     if short in {"enrolment-remove", "student-reset-password", "student-unlock"}:
         return {"pk": world.class_a.pk, "student_pk": world.student_a.pk}
+    if short == "assignment-comments":
+        return {"pk": world.assignment.pk, "student_pk": world.student_a.pk}
+    if short in {"announcement-update", "announcement-delete"}:
+        return {"pk": world.announcement.pk}
     if short.startswith("work-") and short != "work-list":
         return {"pk": world.assignment.pk}
     if short.startswith("assignment-") and short != "assignment-create":
@@ -146,7 +161,9 @@ def kwargs_for(name: str, world) -> dict:
         return {"pk": world.attempt.pk}
     if short in {"commentbank-update", "commentbank-delete"}:
         return {"pk": world.entry.pk}
-    if short.startswith(("classroom-", "students-", "assignment-create")) and short not in {
+    if short.startswith(
+        ("classroom-", "students-", "assignment-create", "announcement-create")
+    ) and short not in {
         "classroom-list",
         "classroom-create",
     }:
@@ -218,6 +235,7 @@ def test_wrong_people_cannot_post(world):
             "attempt": world.attempt.pk,
             f"answer-{world.question.pk}": "Hijacked",
             "version": 99,
+            "body": "Hijacked",
         }
         people = clients(world, EXPECTED[name][0])
         for role, expected in zip(ROLES[:3], statuses, strict=True):
@@ -242,6 +260,8 @@ def test_wrong_people_cannot_post(world):
     assert not world.teacher_b.comment_bank.exists()
     world.entry.refresh_from_db()
     assert world.entry.text == BANKED_COMMENT
+    assert list(Announcement.objects.values_list("body", flat=True)) == [ANNOUNCEMENT]
+    assert not WorkComment.objects.exists()
 
 
 @pytest.mark.parametrize("role", ["visitor", "student", "teacher"])
