@@ -4,13 +4,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from classroom import ratelimit
-from classroom.forms import NewPasswordForm, TeacherSignupForm
+from classroom import ratelimit, services
+from classroom.forms import AccountForm, NewPasswordForm, TeacherSignupForm
 from classroom.http import posted
 
 
@@ -80,3 +81,25 @@ def teacher_signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "teacher_code" in form.errors:
         ratelimit.record_guess(request, "signup")
     return render(request, "classroom/teacher_signup.html", {"form": form})
+
+
+@login_required
+def account_update(request: HttpRequest) -> HttpResponse:
+    """A person's own email address and email preference; a link to change the password."""
+    form = AccountForm(posted(request), instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.update_account(
+            user=request.user,
+            email=form.cleaned_data["email"],
+            email_notifications=form.cleaned_data["email_notifications"],
+        )
+        if form.cleaned_data["email_notifications"] and not form.cleaned_data["email"]:
+            messages.success(
+                request,
+                "Saved. Notifications are shown on this site only: add an email address to"
+                " have them emailed too.",
+            )
+        else:
+            messages.success(request, "Your account settings are saved.")
+        return redirect("classroom:account-update")
+    return render(request, "classroom/account_form.html", {"form": form})

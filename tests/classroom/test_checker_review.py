@@ -184,7 +184,7 @@ def test_a_phrase_is_previewed_then_saved_then_answers_remarked(client, editor, 
 
     before = Answer.objects.get(pk=missed.pk).result
     response = client.post(review_url(question), {"action": "remark"}, follow=True)
-    assert "of this question changed" in response.content.decode()
+    assert "Re-marking the stored answers of this question has started" in response.content.decode()
     after = Answer.objects.get(pk=missed.pk)
     assert before["points_made"] == [] and after.result["points_made"][0]["key"] == "in-prison"
     assert after.points_judged == ["in-prison"] and after.mark == 1  # the teacher's, untouched

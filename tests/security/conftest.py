@@ -3,9 +3,17 @@
 from dataclasses import dataclass
 
 import pytest
+from django.urls import reverse
 
 from classroom import services
-from classroom.models import Assignment, Attempt, Classroom, CommentBankEntry, User
+from classroom.models import (
+    Assignment,
+    Attempt,
+    Classroom,
+    CommentBankEntry,
+    Notification,
+    User,
+)
 from lessons.models import Lesson, Question
 from tests.factories import (
     AssignmentFactory,
@@ -33,6 +41,7 @@ class World:
     assignment: Assignment  # in class A
     attempt: Attempt  # student A's turned-in attempt
     entry: CommentBankEntry  # in teacher A's comment bank
+    notice: Notification  # student A's, about the assignment
 
 
 @pytest.fixture
@@ -59,6 +68,12 @@ def world(db) -> World:
     entry = services.save_to_comment_bank(
         teacher=teacher_a, question=question, text="Say who armed the Red Guards."
     )
+    [notice] = services.notify(
+        recipients=[student_a],
+        kind=Notification.Kind.ASSIGNED,
+        message="New assignment in Class A: The Kornilov revolt",
+        url=reverse("classroom:work-detail", kwargs={"pk": assignment.pk}),
+    )
     return World(
         teacher_a=teacher_a,
         teacher_b=teacher_b,
@@ -71,4 +86,5 @@ def world(db) -> World:
         assignment=assignment,
         attempt=attempt,
         entry=entry,
+        notice=notice,
     )

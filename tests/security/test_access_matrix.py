@@ -44,6 +44,11 @@ EXPECTED = {
     "logout": ("public", 405, 405, 405, 405),  # POST only
     "password_change": ("public", LOGIN, 200, 200, 200),
     "password_change_done": ("public", LOGIN, 200, 200, 200),
+    "classroom:account-update": ("public", LOGIN, 200, 200, 200),  # each person's own
+    # Notifications: each person's own; student A's notice is student A's alone
+    "classroom:notification-list": ("public", LOGIN, 200, 200, 200),
+    "classroom:notification-open": ("student", LOGIN, 404, 404, 302),  # read, then its page
+    "classroom:notification-read-all": ("public", LOGIN, 405, 405, 405),  # POST only
     # Teachers
     "classroom:classroom-list": TEACHER_LIST,
     "classroom:classroom-create": TEACHER_LIST,
@@ -141,6 +146,8 @@ def kwargs_for(name: str, world) -> dict:
         return {"pk": world.assignment.pk}
     if short.startswith("assignment-") and short != "assignment-create":
         return {"pk": world.assignment.pk}
+    if short == "notification-open":
+        return {"pk": world.notice.pk}
     if short == "attempt-mark":
         return {"pk": world.attempt.pk}
     if short in {"commentbank-update", "commentbank-delete"}:
