@@ -202,6 +202,7 @@ class UserAdmin(ValidHTMLMixin, BaseUserAdmin):
                     ("enrolments", "class enrolment"),
                     ("feedback_changes", "feedback change"),
                     ("login_records", "login record"),
+                    ("notifications", "notification"),
                 ]
             )
             + ".",

@@ -10,7 +10,15 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 
 from classroom import services
-from classroom.models import Answer, Attempt, Classroom, Enrolment, FeedbackChange, User
+from classroom.models import (
+    Answer,
+    Attempt,
+    Classroom,
+    Enrolment,
+    FeedbackChange,
+    Notification,
+    User,
+)
 from tests.factories import AssignmentFactory, StudentFactory, UserFactory
 
 CHANGELIST = reverse("admin:classroom_user_changelist")
@@ -197,6 +205,9 @@ def test_the_export_holds_the_answers_marks_and_feedback(admin_client, marked):
     assert answer["misconceptions_dismissed_by_teacher"] == stored.misconceptions_dismissed
     fields = {change["field"] for change in attempt["feedback_changes"]}
     assert {"mark", "comment"} <= fields
+    assert data["student"]["email_notifications"] is True
+    notices = {(n["kind"], n["message"]) for n in data["notifications"]}
+    assert ("New assignment", "New assignment in Class A: The Kornilov revolt") in notices
 
 
 def test_non_staff_cannot_reach_the_export(client, world):
@@ -284,4 +295,7 @@ def test_the_service_returns_counts(world):
     assert counts["answers"] == 1
     assert counts["enrolments"] == 1
     assert counts["users"] == 1
+    assert counts["notifications"] == 1  # the world's notice to student A
     assert not User.objects.filter(username="student-a").exists()
+    assert not Notification.objects.filter(recipient_id=world.student_a.pk).exists()
+    assert Notification.objects.count() == 0
