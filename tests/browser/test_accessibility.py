@@ -80,6 +80,12 @@ PAGES = {
         lambda w: reverse("classroom:assignment-insight", args=[w.work["Turned in"].pk]),
     ),
     "comment bank": ("teacher", lambda w: reverse("classroom:commentbank-list")),
+    "notifications (student, unread)": (
+        "student",
+        lambda w: reverse("classroom:notification-list"),
+    ),
+    "notifications (teacher, none)": ("teacher", lambda w: reverse("classroom:notification-list")),
+    "account": ("student", lambda w: reverse("classroom:account-update")),
     "comment bank: edit a comment": (
         "teacher",
         lambda w: reverse("classroom:commentbank-update", args=[w.teacher.comment_bank.get().pk]),

@@ -185,3 +185,19 @@ def test_the_navigation_count_costs_no_query(client, student, n, django_assert_n
     with django_assert_num_queries(2):
         response = client.get(reverse("classroom:account-update"))
     assert f"{n}<span" in response.content.decode()
+
+
+def test_the_admin_lists_notifications_read_only(client, student):
+    from tests.factories import UserFactory
+
+    [notice] = tell(student)
+    client.force_login(UserFactory(username="support", is_staff=True, is_superuser=True))
+    listing = client.get(reverse("admin:classroom_notification_changelist"))
+    assert listing.status_code == 200
+    assert "Notice 1" in listing.content.decode()
+    assert client.get(reverse("admin:classroom_notification_add")).status_code == 403
+    detail = client.get(reverse("admin:classroom_notification_change", args=[notice.pk]))
+    assert detail.status_code == 200 and 'name="_save"' not in detail.content.decode()
+    delete = reverse("admin:classroom_notification_delete", args=[notice.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert Notification.objects.filter(pk=notice.pk).exists()
