@@ -571,15 +571,13 @@ class CheckerReviewAdmin(ModelAdmin):
         here = reverse("admin:classroom_checkerreview_review", args=[question.pk])
         action = request.POST.get("action")
         if action == "remark":
-            # A task (classroom/tasks.py), so the page answers at once however many answers
-            # there are; the worker logs how many results changed.
+            # A task, so the page answers at once; the worker logs how many results changed.
             remark_question.enqueue(question_id=question.pk)
             request.session.pop(self._remark_key(question), None)
             messages.success(
                 request,
                 "Re-marking the stored answers of this question has started in the background:"
-                " reload this page in a minute to see the results. Teachers' marks are"
-                " untouched.",
+                " reload this page in a minute to see the results (teachers' marks stay).",
             )
             return redirect(here), None, None
         reviewed = {r.answer.pk: r for r in review.disagreements(question)}
