@@ -30,6 +30,18 @@ REPO = Path(__file__).resolve().parents[2]
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
+def database_url() -> str:
+    """The test database, as DATABASE_URL for a process of its own."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker process is given SQLite or PostgreSQL")
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    host = db["HOST"] or "localhost"
+    return f"postgres://{db['USER']}{password}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
 class FailingEmailBackend(BaseEmailBackend):
     """A mail server that is down."""
 
@@ -150,15 +162,13 @@ def test_one_refused_message_does_not_stop_the_others(teacher, caplog, monkeypat
 @pytest.mark.django_db(transaction=True)
 def test_the_database_worker_sends_a_queued_email(teacher, settings, tmp_path):
     """The real worker (django-tasks-db's db_worker, in its own process) runs a queued task."""
-    if connection.vendor != "sqlite":
-        pytest.skip("the worker process is pointed at the SQLite test database file")
     settings.TASKS = DATABASE_TASKS
     [notice] = announce([teacher])  # autocommit: the commit enqueues the task at once
     queued = DBTaskResult.objects.get()
     assert queued.status == "READY" and queued.task_path == "classroom.tasks.email_notifications"
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
+        "DATABASE_URL": database_url(),
         "EMAIL_URL": f"filemail:///{tmp_path}",  # django-environ: four slashes, absolute
         "SITE_URL": "http://classroom.test",
     }
@@ -181,9 +191,7 @@ def _group(pgid: int) -> list[str]:
 @pytest.mark.django_db(transaction=True)
 def test_make_run_starts_the_worker_and_stops_it_with_the_server():
     """bin/with-worker (what `make run` runs): Ctrl+C stops the server and the worker."""
-    if connection.vendor != "sqlite":
-        pytest.skip("the processes are pointed at the SQLite test database file")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}"}
+    env = {**os.environ, "DATABASE_URL": database_url()}
     python = sys.executable
     command = ["bin/with-worker", python, "manage.py", "runserver", "127.0.0.1:0", "--noreload"]
     process = subprocess.Popen(
