@@ -31,8 +31,9 @@ $(VENV)/.bench: requirements.txt requirements-bench.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-bench.txt
 	touch $@ $(VENV)/.runtime
 
-## setup: migrate the database, load the lessons and the demo data, and bring stored instant
-## feedback up to the current mark schemes and matching rules.
+## setup: migrate the database (the background tasks' table included), load the lessons and
+## the demo data, and bring stored instant feedback up to the current mark schemes and matching
+## rules (at once: `remark` does not wait for the worker).
 setup: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
@@ -43,15 +44,17 @@ setup: $(VENV)/.runtime
 # The address other machines on the network reach this one at (finding it sends no packet).
 LAN_ADDRESS = $(shell $(PYTHON) -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.connect(("192.0.2.1", 9)); print(s.getsockname()[0])' 2>/dev/null || hostname -I 2>/dev/null | cut -d" " -f1)
 
-## run: everything `setup` does, then the development server on HOST:PORT. With HOST=0.0.0.0
-## (a class on the school network) the machine's network address is allowed as a host name and
-## is the address on login cards and the join panel (unless SITE_URL says otherwise).
+## run: everything `setup` does, then the development server on HOST:PORT, with the worker
+## of background tasks (emails, re-marking) beside it, stopped with the server. With
+## HOST=0.0.0.0 (a class on the school network) the machine's network address is allowed as a
+## host name and is the address on login cards and the join panel (unless SITE_URL says
+## otherwise).
 run: setup
 ifeq ($(HOST),0.0.0.0)
 	@echo "Students on the school network open http://$(LAN_ADDRESS):$(PORT)/"
-	DJANGO_LAN_URL=http://$(LAN_ADDRESS):$(PORT) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DJANGO_LAN_URL=http://$(LAN_ADDRESS):$(PORT) bin/with-worker $(BIN)/python manage.py runserver $(HOST):$(PORT)
 else
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	bin/with-worker $(BIN)/python manage.py runserver $(HOST):$(PORT)
 endif
 
 ## lint: ruff, mypy (django-stubs), djLint, migrations in step with the models, deploy checks,

@@ -1,5 +1,6 @@
 """People and coursework: users, classes, enrolments, assignments, work and feedback."""
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import ClassVar
@@ -236,6 +237,11 @@ class Assignment(models.Model):
         return User.objects.filter(
             enrolments__classroom_id=self.classroom_id, enrolments__removed_at__isnull=True
         )
+
+    def due_times(self, students: Iterable[User]) -> dict[int, datetime | None]:
+        """Each student's due time for this assignment, by student id: the one place that
+        decides it (the "due tomorrow" notices ask here)."""
+        return {student.pk: self.due_at for student in students}
 
     def is_visible_to_students(self, now: datetime | None = None) -> bool:
         """Started (or with no start time), not archived (the class is not looked at)."""

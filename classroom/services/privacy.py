@@ -18,6 +18,7 @@ from classroom.models import (
     CommentBankEntry,
     Enrolment,
     FeedbackChange,
+    Notification,
     StudentWork,
     User,
     WorkComment,
@@ -222,6 +223,7 @@ def export_student_work(*, student: User) -> dict:
             "first_name": student.first_name,
             "last_name": student.last_name,
             "email": student.email,
+            "email_notifications": student.email_notifications,
             "date_joined": _iso(student.date_joined),
             "last_login": _iso(student.last_login),
         },
@@ -236,6 +238,16 @@ def export_student_work(*, student: User) -> dict:
             for enrolment in enrolments
         ],
         "assignments": _assignments_export(student),
+        "notifications": [
+            {
+                "kind": notice.get_kind_display(),
+                "message": notice.message,
+                "url": notice.url,
+                "created_at": _iso(notice.created_at),
+                "read_at": _iso(notice.read_at),
+            }
+            for notice in Notification.objects.filter(recipient=student)
+        ],
     }
 
 
@@ -270,6 +282,7 @@ def erase_student(*, student: User, erased_by: User) -> dict[str, int]:
         "attempts": Attempt.objects.filter(student=student).delete()[0],
         "enrolments": Enrolment.objects.filter(student=student).delete()[0],
         "comment_bank": CommentBankEntry.objects.filter(teacher=student).delete()[0],
+        "notifications": Notification.objects.filter(recipient=student).delete()[0],
         "login_records": sum(
             model.objects.filter(username=username).delete()[0]
             for model in (AccessAttempt, AccessFailureLog, AccessLog)
