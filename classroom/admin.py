@@ -17,6 +17,7 @@ from django.utils.html import format_html
 
 from classroom import review, services
 from classroom.models import (
+    Announcement,
     Answer,
     Assignment,
     Attempt,
@@ -27,6 +28,7 @@ from classroom.models import (
     FeedbackChange,
     Notification,
     User,
+    WorkComment,
 )
 from classroom.tasks import remark_question
 from lessons.admin_html import ModelAdmin, StackedInline, TabularInline, ValidHTMLMixin
@@ -421,6 +423,34 @@ class FeedbackChangeAdmin(ModelAdmin):
     ordering = ["-changed_at"]
     list_select_related = ["attempt__student", "changed_by"]
     readonly_fields = ["attempt", "answer", "field", "old_value", "new_value", "changed_by"]
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(ModelAdmin):
+    list_display = ["classroom", "author", "created_at", "updated_at"]
+    list_filter = ["classroom"]
+    search_fields = ["body", "classroom__name", "author__username"]
+    ordering = ["-created_at", "-pk"]
+    list_select_related = ["classroom", "author"]
+    autocomplete_fields = ["classroom", "author"]
+
+
+@admin.register(WorkComment)
+class WorkCommentAdmin(ModelAdmin):
+    """Private comments, for support and safeguarding: read or removed, never rewritten."""
+
+    list_display = ["student", "assignment", "author", "created_at", "read_at"]
+    list_filter = [("read_at", admin.EmptyFieldListFilter)]
+    search_fields = ["body", "student__username", "author__username"]
+    ordering = ["-created_at", "-pk"]
+    list_select_related = ["student", "author", "assignment__lesson", "assignment__classroom"]
+    readonly_fields = ["assignment", "student", "author", "body", "created_at", "read_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(Notification)

@@ -788,6 +788,7 @@ class WorkComment(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        verbose_name = "private comment"
         indexes = [
             models.Index(fields=["assignment", "student", "created_at"], name="workcomment_thread"),
             models.Index(fields=["student", "read_at"], name="workcomment_student_unread"),
