@@ -18,7 +18,8 @@ COVERAGE_ARGS := --cov --cov-report=term --cov-fail-under=$(COVERAGE_FLOOR)
 endif
 # Production values for `check --deploy`: the same checks a real deployment must pass.
 DEPLOY_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=deploy-check-$(shell printf '%064d' 0 | tr 0 x)-key \
-	DJANGO_ALLOWED_HOSTS=classroom.example.org EMAIL_URL=smtp+tls://classroom:secret@smtp.example.org:587
+	DJANGO_ALLOWED_HOSTS=classroom.example.org EMAIL_URL=smtp+tls://classroom:secret@smtp.example.org:587 \
+	SITE_URL=https://classroom.example.org
 
 .PHONY: run test suite lint serve setup screenshots bench lighthouse backup clean
 

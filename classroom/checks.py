@@ -23,3 +23,18 @@ def email_reaches_people(app_configs, **kwargs) -> list[Warning]:
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def links_in_emails_reach_the_site(app_configs, **kwargs) -> list[Warning]:
+    """Notification and password-reset emails link back with SITE_URL."""
+    if not settings.SITE_URL:
+        return [
+            Warning(
+                "SITE_URL is not set: the links in notification emails would point at"
+                " http://localhost:8000, which no one else can open.",
+                hint="Set SITE_URL to the address people use, e.g. https://classroom.example.org.",
+                id="classroom.W002",
+            )
+        ]
+    return []

@@ -15,6 +15,7 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": "a-real-secret-" + "x" * 60,
     "DJANGO_ALLOWED_HOSTS": "classroom.example.org,www.classroom.example.org",
     "EMAIL_URL": "smtp+tls://classroom:secret@smtp.example.org:587",
+    "SITE_URL": "https://classroom.example.org",
 }
 
 
@@ -117,6 +118,16 @@ def test_production_without_email_is_a_deploy_warning():
     assert result.returncode != 0
     assert "classroom.W001" in result.stderr + result.stdout
     assert "Set EMAIL_URL" in result.stderr + result.stdout
+
+
+def test_production_without_site_url_is_a_deploy_warning():
+    """Links in emails built without the site's address would point at localhost."""
+    env = {k: v for k, v in PRODUCTION.items() if k != "SITE_URL"}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode != 0
+    assert "classroom.W002" in result.stderr + result.stdout
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
 
 
 def test_no_proxy_is_trusted_and_sessions_end_with_the_browser_by_default():
