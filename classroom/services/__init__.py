@@ -22,25 +22,31 @@ from classroom.services.accounts import (
     unlock_student,
 )
 from classroom.services.classes import (
+    ASSIGNMENT_FIELDS,
     archive_assignment,
     archive_classroom,
     assign_lessons,
     create_classroom,
     delete_assignment,
     enrol_student,
+    grant_extension,
     join_class,
     new_join_code,
     regenerate_join_code,
+    remove_extension,
     remove_student,
     restore_assignment,
     restore_classroom,
+    update_assignment,
 )
 from classroom.services.errors import STALE, ServiceError
 from classroom.services.feedback import (
     MarkingSaved,
     RemarkReport,
+    ReturnedAll,
     mark_attempt,
     remark_answers,
+    return_all_marked,
     return_attempt,
     save_marking,
     save_to_comment_bank,
@@ -72,6 +78,7 @@ from classroom.services.work import (
 )
 
 __all__ = [
+    "ASSIGNMENT_FIELDS",
     "STALE",
     "TEACHER_WORK",
     "WORK_LABELS",
@@ -80,6 +87,7 @@ __all__ = [
     "LoginCard",
     "MarkingSaved",
     "RemarkReport",
+    "ReturnedAll",
     "ServiceError",
     "UnlockRefused",
     "UsernameTaken",
@@ -96,6 +104,7 @@ __all__ = [
     "erase_student",
     "export_student_work",
     "first_time_password",
+    "grant_extension",
     "join_class",
     "mark_attempt",
     "new_join_code",
@@ -106,9 +115,11 @@ __all__ = [
     "regenerate_join_code",
     "register_student",
     "remark_answers",
+    "remove_extension",
     "remove_student",
     "reset_student_password",
     "restore_assignment",
+    "return_all_marked",
     "return_attempt",
     "restore_classroom",
     "resubmit",
@@ -119,5 +130,6 @@ __all__ = [
     "turn_in_or_keep_draft",
     "unlock_student",
     "unsubmit",
+    "update_assignment",
     "work_counts",
 ]

@@ -5,6 +5,7 @@ student's assignment, or one not started yet, is a 404.
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -100,6 +101,8 @@ class WorkRow:
     assignment: Assignment
     attempt: Attempt | None
     status: Status
+    due_at: datetime | None  # the student's own due time
+    extended: bool
 
     @property
     def mark(self) -> int | None:
@@ -116,18 +119,21 @@ def work_list(request: HttpRequest) -> HttpResponse:
     assignments = (
         Assignment.objects.for_student(request.user)
         .with_max_marks()
+        .with_due_time_of(request.user)
         .select_related("lesson", "classroom")
         .prefetch_related(Prefetch("attempts", queryset=mine, to_attr="my_attempts"))
     )
     rows = []
     for assignment in assignments:
         latest = assignment.my_attempts[0] if assignment.my_attempts else None
-        rows.append(WorkRow(assignment, latest, work_status(assignment, latest, now)))
+        status = work_status(assignment, request.user, latest, now)
+        due_at = assignment.due_at_for(request.user)
+        rows.append(WorkRow(assignment, latest, status, due_at, due_at != assignment.due_at))
     rows.sort(
         key=lambda row: (
             ACTION_ORDER[row.status],
-            row.assignment.due_at is None,
-            row.assignment.due_at or now,
+            row.due_at is None,
+            row.due_at or now,
             row.assignment.pk,
         )
     )
@@ -223,7 +229,10 @@ class QuestionRow:
 
 def _assignment_for(request: HttpRequest, pk: int) -> Assignment:
     return get_object_or_404(
-        Assignment.objects.for_student(request.user).select_related("classroom"), pk=pk
+        Assignment.objects.for_student(request.user)
+        .with_due_time_of(request.user)
+        .select_related("classroom"),
+        pk=pk,
     )
 
 
@@ -319,7 +328,9 @@ def _detail_context(
         **lesson_context(lesson),
         "assignment": assignment,
         "attempt": current,
-        "status": work_status(assignment, current),
+        "status": work_status(assignment, request.user, current),
+        "due_at": assignment.due_at_for(request.user),
+        "extended": assignment.is_extended_for(request.user),
         "editable": editable,
         "version": current.version if current else 0,
         "question_template": "includes/_question_answer.html",
@@ -331,7 +342,7 @@ def _detail_context(
         ],
         "history": _history(assignment, attempts[:-1]),
         "max_marks": sum(question.marks for question in lesson.questions.all()),
-        "late_refused": not assignment.accepts_turn_in(),
+        "late_refused": not assignment.accepts_turn_in_for(request.user),
         "max_answer_length": Answer.MAX_LENGTH,
     }
 

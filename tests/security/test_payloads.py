@@ -45,6 +45,7 @@ def _run_workflow(world, teacher: Client, pupil: Client, text: str, *, formula: 
         reverse("classroom:assignment-create", args=[classroom.pk]),
         {
             "lessons": [world.lesson.pk],
+            "classrooms": [classroom.pk],
             "instructions": text,
             "show_instant_feedback": "on",
             "accept_late": "on",
