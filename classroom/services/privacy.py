@@ -11,11 +11,13 @@ from django.utils import timezone
 
 from classroom.models import (
     Answer,
+    AssignedStudent,
     Assignment,
     Attempt,
     Classroom,
     CommentBankEntry,
     Enrolment,
+    Extension,
     FeedbackChange,
     StudentWork,
     User,
@@ -174,7 +176,8 @@ def export_student_work(*, student: User) -> dict:
     """Everything the classroom holds about a student's work, ready to be written as JSON.
 
     Classes, assignments, every attempt with its answers, marks, comments, instant feedback
-    and the recorded changes to feedback.
+    and the recorded changes to feedback; the student's extensions (own due times) and the
+    assignments they were chosen for.
     """
     enrolments = Enrolment.objects.filter(student=student).select_related("classroom__teacher")
     return {
@@ -199,6 +202,23 @@ def export_student_work(*, student: User) -> dict:
             for enrolment in enrolments
         ],
         "assignments": _assignments_export(student),
+        "extensions": [
+            {
+                "lesson": extension.assignment.lesson.title,
+                "class": extension.assignment.classroom.name,
+                "own_due_at": _iso(extension.due_at),
+                "given_at": _iso(extension.granted_at),
+            }
+            for extension in Extension.objects.filter(student=student)
+            .select_related("assignment__lesson", "assignment__classroom")
+            .order_by("assignment__created_at", "assignment__pk")
+        ],
+        "chosen_for": [
+            {"lesson": chosen.assignment.lesson.title, "class": chosen.assignment.classroom.name}
+            for chosen in AssignedStudent.objects.filter(student=student)
+            .select_related("assignment__lesson", "assignment__classroom")
+            .order_by("assignment__created_at", "assignment__pk")
+        ],
     }
 
 
@@ -208,7 +228,8 @@ def erase_student(*, student: User, erased_by: User) -> dict[str, int]:
 
     The one place work is deleted. Only students (not teachers, not staff) can be erased, only
     by staff. Rows go in an order that gets past PROTECT: feedback changes, answers, attempts,
-    enrolments, comment bank entries, login records, then the account. Returns the counts.
+    enrolments, extensions, choices of them for assignments, comment bank entries, login
+    records, then the account. Returns the counts.
     """
     if not erased_by.is_staff:
         raise ServiceError("Only an admin can erase a student.")
@@ -226,6 +247,8 @@ def erase_student(*, student: User, erased_by: User) -> dict[str, int]:
         "answers": Answer.objects.filter(attempt__student=student).delete()[0],
         "attempts": Attempt.objects.filter(student=student).delete()[0],
         "enrolments": Enrolment.objects.filter(student=student).delete()[0],
+        "extensions": Extension.objects.filter(student=student).delete()[0],
+        "chosen_for": AssignedStudent.objects.filter(student=student).delete()[0],
         "comment_bank": CommentBankEntry.objects.filter(teacher=student).delete()[0],
         "login_records": sum(
             model.objects.filter(username=username).delete()[0]

@@ -110,9 +110,7 @@ def _gradebook(
         ).order_by("display_name", "username")
     )
     assignments = list(
-        classroom.assignments.select_related("lesson")
-        .with_max_marks()
-        .order_by("created_at", "pk")
+        classroom.assignments.select_related("lesson").with_max_marks().order_by("created_at", "pk")
     )
     read_students_due_times(assignments)
     answers = (

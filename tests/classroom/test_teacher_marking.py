@@ -294,7 +294,7 @@ def test_gradebook_csv_neutralises_formulas(client, teacher, assignment):
     client.force_login(teacher)
     pk = assignment.classroom_id
     grid = _csv_rows(client.get(reverse("classroom:classroom-gradebook-csv", args=[pk])))
-    assert grid[1] == ['\'=HYPERLINK("http://evil")', "eve", "1", "100"]
+    assert grid[1] == ['\'=HYPERLINK("http://evil")', "eve", "1", "50"]  # 1 of 2
     rows = _csv_rows(client.get(reverse("classroom:classroom-answers-csv", args=[pk])))
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["Student"] == '\'=HYPERLINK("http://evil")'
