@@ -11,7 +11,7 @@ from django.contrib.auth.hashers import check_password
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from classroom.models import Attempt, Enrolment
+from classroom.models import Attempt, Enrolment, Extension
 from tests.factories import PASSWORD
 
 LOGIN = "login redirect"
@@ -67,6 +67,9 @@ EXPECTED = {
     "classroom:assignment-archive": TEACHER_POST,
     "classroom:assignment-restore": TEACHER_POST,
     "classroom:assignment-insight": TEACHER_OBJECT,
+    "classroom:assignment-return-marked": TEACHER_POST,
+    "classroom:extension-update": TEACHER_OBJECT,
+    "classroom:extension-delete": TEACHER_POST,
     "classroom:attempt-mark": TEACHER_OBJECT,
     "classroom:commentbank-list": TEACHER_LIST,
     "classroom:commentbank-create": TEACHER_POST,
@@ -96,6 +99,9 @@ WRONG_POST = {
             "classroom:assignment-archive",
             "classroom:assignment-restore",
             "classroom:students-cards",
+            "classroom:assignment-return-marked",
+            "classroom:extension-update",
+            "classroom:extension-delete",
         ],
         (LOGIN, 403, 404),
     ),
@@ -137,6 +143,8 @@ def kwargs_for(name: str, world) -> dict:
         return {"slug": world.lesson.slug}
     if short in {"enrolment-remove", "student-reset-password", "student-unlock"}:
         return {"pk": world.class_a.pk, "student_pk": world.student_a.pk}
+    if short.startswith("extension-"):
+        return {"pk": world.assignment.pk, "student_pk": world.student_a.pk}
     if short.startswith("work-") and short != "work-list":
         return {"pk": world.assignment.pk}
     if short.startswith("assignment-") and short != "assignment-create":
@@ -238,6 +246,7 @@ def test_wrong_people_cannot_post(world):
     attempt = Attempt.objects.get(pk=world.attempt.pk)
     assert attempt.state == Attempt.State.TURNED_IN
     assert attempt.answers.get().text == "The Bolsheviks saved Petrograd."
+    assert not Extension.objects.exists()
     assert not world.teacher_b.comment_bank.exists()
     world.entry.refresh_from_db()
     assert world.entry.text == "Say who armed the Red Guards."
