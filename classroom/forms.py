@@ -356,7 +356,7 @@ class AssignmentCreateForm(_AudienceForm, _AssignmentFieldsForm):
         self.classroom = classroom
         self.fields["lessons"].label_from_instance = _lesson_label  # type: ignore[attr-defined]
         self.fields["classrooms"].queryset = (  # type: ignore[attr-defined]
-            Classroom.objects.for_teacher(classroom.teacher).active()
+            Classroom.objects.filter(teacher_id=classroom.teacher_id).active()
         )
         self._set_students(classroom)
 
