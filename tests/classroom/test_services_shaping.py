@@ -284,7 +284,7 @@ def test_due_times_of_a_list_are_read_in_one_query(teacher, due, pupils, django_
 
 def _work(assignment, student, marks, state="turned_in"):
     attempt = AttemptFactory(assignment=assignment, student=student, **{state: True})
-    for question, mark in zip(assignment.lesson.questions.order_by("position"), marks):
+    for question, mark in zip(assignment.lesson.questions.order_by("position"), marks, strict=True):
         AnswerFactory(attempt=attempt, question=question, mark=mark)
     return attempt
 
