@@ -698,14 +698,17 @@ class JoinCodeForm(forms.Form):
         error_messages={"required": "Type the join code your teacher gave you."},
     )
 
+    classroom: Classroom  # the class the code is for: set once the form is valid
+
     def clean_join_code(self) -> str:
         code = normalise_join_code(self.cleaned_data["join_code"])
-        self.classroom = Classroom.objects.active().filter(join_code=code).first()
-        if self.classroom is None:
+        classroom = Classroom.objects.active().filter(join_code=code).first()
+        if classroom is None:
             raise forms.ValidationError(
                 f"No class has the join code {code}. Check the code with your teacher and "
                 "type it again."
             )
+        self.classroom = classroom
         return code
 
 

@@ -217,6 +217,8 @@ class Assignment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AssignmentQuerySet.as_manager()
+    # Only on rows fetched through `AssignmentQuerySet.with_max_marks()`.
+    max_marks: int | None
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -477,6 +479,8 @@ class Attempt(models.Model):
     resubmission_allowed = models.BooleanField(default=False)
 
     objects = AttemptQuerySet.as_manager()
+    # Only on rows fetched through `AttemptQuerySet.with_marked_total()`.
+    marked_total: int | None
 
     class Meta:
         # Own columns only: ordering by the foreign keys would join their tables to sort.

@@ -6,6 +6,7 @@ for students (teachers get 403; a visitor logs in, or a script gets a JSON 403 s
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Concatenate, ParamSpec, cast
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -14,6 +15,23 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 
 from classroom.models import User
+
+P = ParamSpec("P")
+
+
+class AuthedHttpRequest(HttpRequest):
+    """The request a view behind `student_required` or `teacher_required` receives: its user is
+    logged in, so `request.user` is a `User`, never `AnonymousUser`.
+
+    For the type checker only (as django-stubs documents): at run time the view gets the same
+    request object; the decorators make the claim true before they call the view.
+    """
+
+    user: User
+
+
+AuthedView = Callable[Concatenate[AuthedHttpRequest, P], HttpResponse]
+View = Callable[Concatenate[HttpRequest, P], HttpResponse]
 
 LOGGED_OUT = (
     "You are logged out. Your text is kept on this computer: log in again and it will be here."
@@ -25,11 +43,11 @@ def wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def student_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def student_required(view: AuthedView[P]) -> View[P]:
     """Logged-in students only: others log in (or get JSON 403 from a script); teachers 403."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             if wants_json(request):
                 return JsonResponse({"logged_out": True, "error": LOGGED_OUT}, status=403)
@@ -44,19 +62,19 @@ def student_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
             return redirect_to_login(request.get_full_path())
         if not request.user.is_student:
             raise PermissionDenied("This page is for students.")
-        return view(request, *args, **kwargs)
+        return view(cast(AuthedHttpRequest, request), *args, **kwargs)
 
     return wrapper
 
 
-def teacher_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def teacher_required(view: AuthedView[P]) -> View[P]:
     """Log in first; then only teachers may pass (others get 403)."""
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         if not (isinstance(request.user, User) and request.user.is_teacher):
             raise PermissionDenied("This page is for teachers.")
-        return view(request, *args, **kwargs)
+        return view(cast(AuthedHttpRequest, request), *args, **kwargs)
 
     return wrapper

@@ -13,6 +13,7 @@ the site (`classroom` uses these too):
 """
 
 from django.contrib import admin
+from django.contrib.admin.options import BaseModelAdmin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db import models
 
@@ -30,7 +31,9 @@ class PlaceholderAutocompleteSelect(AutocompleteSelect):
         return groups
 
 
-class ValidHTMLMixin:
+class ValidHTMLMixin(BaseModelAdmin):
+    """Put first, before the admin class it mends (a model admin or an inline)."""
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if field is not None and isinstance(db_field, models.JSONField):

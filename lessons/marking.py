@@ -158,10 +158,10 @@ def _split_token(raw: str) -> tuple[tuple[str, int, int], ...]:
         words = [(_fold(quoted[:-2]), 0, n - 2)]
     else:
         word = _fold(quoted)
-        base = _JOINED_NOT.get(word)
-        if base is not None and raw.isascii() and "'" not in quoted:
+        joined = _JOINED_NOT.get(word)
+        if joined is not None and raw.isascii() and "'" not in quoted:
             cut = n - 3 if word == "cannot" else n - 2
-            words = [(base, 0, cut), ("not", cut, n)]
+            words = [(joined, 0, cut), ("not", cut, n)]
         else:
             words = [(word, 0, n)]
     return tuple(w for w in words if w[0])
@@ -475,7 +475,7 @@ class _Answer:
 
     def _best(
         self,
-        candidates: list[Iterable[tuple[int, ...]]],
+        candidates: Sequence[Iterable[tuple[int, ...]]],
         first: int,
         phrase: _Phrase,
         excluded: AbstractSet[int],

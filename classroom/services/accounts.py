@@ -83,7 +83,7 @@ def add_students(*, classroom: Classroom, names: list[str]) -> list[LoginCard]:
     if not names:
         raise ServiceError("Type at least one name, one per line.")
     limit = User._meta.get_field("display_name").max_length
-    too_long = [name for name in names if len(name) > limit]
+    too_long = [name for name in names if limit is not None and len(name) > limit]
     if too_long:
         raise ServiceError(f"Shorten this name to {limit} characters or fewer: {too_long[0][:40]}…")
     taken: set[str] = set()

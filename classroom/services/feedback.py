@@ -391,7 +391,7 @@ def save_to_comment_bank(*, teacher: User, question: Question, text: str) -> Com
     if not text:
         raise ServiceError("Type a comment before saving it to your comment bank.")
     limit = CommentBankEntry._meta.get_field("text").max_length
-    if len(text) > limit:
+    if limit is not None and len(text) > limit:
         raise ServiceError(
             f"A comment in the comment bank can be {limit} characters at most (this one has "
             f"{len(text)}): shorten it to save it there."

@@ -233,9 +233,10 @@ def erase_student(*, student: User, erased_by: User) -> dict[str, int]:
     """
     if not erased_by.is_staff:
         raise ServiceError("Only an admin can erase a student.")
-    student = User.objects.select_for_update().filter(pk=student.pk).first()
-    if student is None:
+    locked = User.objects.select_for_update().filter(pk=student.pk).first()
+    if locked is None:
         raise ServiceError("That student no longer exists.")
+    student = locked
     # Every piece of their work, so no save or marking is half-way through as it goes.
     list(StudentWork.objects.select_for_update(of=("self",)).filter(student=student))
     refusal = erase_refusal(student)

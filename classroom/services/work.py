@@ -131,7 +131,9 @@ def _write_draft(
             existing[qid].text = text
         else:
             existing[qid] = Answer(attempt=attempt, question_id=qid, text=text)
-    attempt._prefetched_objects_cache = {}
+    # The prefetched answers are stale now; Django keeps them in a private attribute the
+    # stubs do not declare.
+    attempt._prefetched_objects_cache = {}  # type: ignore[attr-defined]
     if write:
         Answer.objects.update_each(
             [a for a in existing.values() if a.pk and a.question_id in changed], ["text"]
@@ -156,11 +158,11 @@ def save_draft(
     """
     errors = _length_errors(texts)
     storable = {qid: text for qid, text in texts.items() if qid not in errors}
-    attempt = None
-    if storable or not errors:
-        attempt = _save_draft(
-            student=student, assignment=assignment, texts=storable, base_version=base_version
-        )
+    if errors and not storable:
+        raise AnswersTooLong(errors, attempt=None)
+    attempt = _save_draft(
+        student=student, assignment=assignment, texts=storable, base_version=base_version
+    )
     if errors:
         raise AnswersTooLong(errors, attempt=attempt)
     return attempt

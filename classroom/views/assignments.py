@@ -5,7 +5,7 @@ teacher's ids give 404).
 """
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -22,11 +22,11 @@ from classroom.models import (
     Classroom,
     User,
 )
-from classroom.permissions import teacher_required
+from classroom.permissions import AuthedHttpRequest, teacher_required
 
 
 @teacher_required
-def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """Assign lessons to this class (ticked), more of the teacher's classes, or chosen students
     of this class."""
     classroom = get_object_or_404(Classroom.objects.for_teacher(request.user).active(), pk=pk)
@@ -65,7 +65,7 @@ def _assigned_message(assignments: list[Assignment], chosen: list | None) -> str
 
 
 @teacher_required
-def assignment_update(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_update(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     assignment = get_object_or_404(
         Assignment.objects.for_teacher(request.user).select_related("classroom", "lesson"), pk=pk
     )
@@ -95,14 +95,14 @@ def assignment_update(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _own_assignment(request: HttpRequest, pk: int) -> Assignment:
+def _own_assignment(request: AuthedHttpRequest, pk: int) -> Assignment:
     return get_object_or_404(
         Assignment.objects.for_teacher(request.user).select_related("classroom", "lesson"), pk=pk
     )
 
 
 @teacher_required
-def assignment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_delete(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """Ask, then delete an assignment without student work; one with work is archived instead."""
     assignment = _own_assignment(request, pk)
     classroom = assignment.classroom
@@ -123,7 +123,7 @@ def assignment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @teacher_required
 @require_POST
-def assignment_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_archive(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     assignment = _own_assignment(request, pk)
     services.archive_assignment(assignment=assignment)
     messages.success(
@@ -136,7 +136,7 @@ def assignment_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 @teacher_required
 @require_POST
-def assignment_restore(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_restore(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     assignment = _own_assignment(request, pk)
     services.restore_assignment(assignment=assignment)
     messages.success(request, f"“{assignment.lesson.title}” is back: students see it again.")
@@ -149,7 +149,7 @@ def _student_of(assignment: Assignment, student_pk: int) -> User:
 
 
 @teacher_required
-def extension_update(request: HttpRequest, pk: int, student_pk: int) -> HttpResponse:
+def extension_update(request: AuthedHttpRequest, pk: int, student_pk: int) -> HttpResponse:
     """Give one student their own due time, or change it."""
     assignment = _own_assignment(request, pk)
     student = _student_of(assignment, student_pk)
@@ -182,7 +182,7 @@ def extension_update(request: HttpRequest, pk: int, student_pk: int) -> HttpResp
 
 @teacher_required
 @require_POST
-def extension_delete(request: HttpRequest, pk: int, student_pk: int) -> HttpResponse:
+def extension_delete(request: AuthedHttpRequest, pk: int, student_pk: int) -> HttpResponse:
     """Take a student's extension away: the assignment's due time is theirs again."""
     assignment = _own_assignment(request, pk)
     student = _student_of(assignment, student_pk)

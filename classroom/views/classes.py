@@ -7,7 +7,7 @@ ids give 404; students get 403 and visitors the login page.
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -24,11 +24,11 @@ from classroom.models import (
     Enrolment,
     User,
 )
-from classroom.permissions import teacher_required
+from classroom.permissions import AuthedHttpRequest, teacher_required
 
 
 @teacher_required
-def classroom_list(request: HttpRequest) -> HttpResponse:
+def classroom_list(request: AuthedHttpRequest) -> HttpResponse:
     classrooms = Classroom.objects.for_teacher(request.user).annotate(
         student_count=Count("enrolments", filter=Q(enrolments__removed_at__isnull=True))
     )
@@ -40,7 +40,7 @@ def classroom_list(request: HttpRequest) -> HttpResponse:
 
 
 @teacher_required
-def classroom_create(request: HttpRequest) -> HttpResponse:
+def classroom_create(request: AuthedHttpRequest) -> HttpResponse:
     form = ClassroomForm(posted(request))
     if request.method == "POST" and form.is_valid():
         classroom = services.create_classroom(teacher=request.user, **form.cleaned_data)
@@ -50,7 +50,7 @@ def classroom_create(request: HttpRequest) -> HttpResponse:
 
 
 @teacher_required
-def classroom_update(request: HttpRequest, pk: int) -> HttpResponse:
+def classroom_update(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     classroom = get_object_or_404(Classroom.objects.for_teacher(request.user), pk=pk)
     form = ClassroomForm(posted(request), instance=classroom)
     if request.method == "POST" and form.is_valid():
@@ -61,7 +61,7 @@ def classroom_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @teacher_required
-def classroom_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def classroom_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     classroom = get_object_or_404(Classroom.objects.for_teacher(request.user), pk=pk)
     enrolments = list(
         Enrolment.objects.current().filter(classroom=classroom).select_related("student")
@@ -97,7 +97,7 @@ def classroom_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @teacher_required
 @require_POST
-def classroom_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def classroom_archive(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     classroom = get_object_or_404(Classroom.objects.for_teacher(request.user), pk=pk)
     services.archive_classroom(classroom=classroom)
     messages.success(request, f"“{classroom.name}” is archived. Students no longer see it.")
@@ -106,7 +106,7 @@ def classroom_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 @teacher_required
 @require_POST
-def classroom_restore(request: HttpRequest, pk: int) -> HttpResponse:
+def classroom_restore(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     classroom = get_object_or_404(Classroom.objects.for_teacher(request.user), pk=pk)
     services.restore_classroom(classroom=classroom)
     messages.success(request, f"“{classroom.name}” is restored.")
@@ -115,7 +115,7 @@ def classroom_restore(request: HttpRequest, pk: int) -> HttpResponse:
 
 @teacher_required
 @require_POST
-def classroom_regenerate_code(request: HttpRequest, pk: int) -> HttpResponse:
+def classroom_regenerate_code(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     classroom = get_object_or_404(Classroom.objects.for_teacher(request.user), pk=pk)
     try:
         services.regenerate_join_code(classroom=classroom)
@@ -129,7 +129,7 @@ def classroom_regenerate_code(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _cards_kept(
-    request: HttpRequest, classroom: Classroom, cards: list, heading: str
+    request: AuthedHttpRequest, classroom: Classroom, cards: list, heading: str
 ) -> HttpResponse:
     """Redirect to the cards page, the cards kept for it (a reload of it makes nothing)."""
     response = redirect("classroom:students-cards", pk=classroom.pk)
@@ -138,7 +138,7 @@ def _cards_kept(
 
 
 @teacher_required
-def students_add(request: HttpRequest, pk: int) -> HttpResponse:
+def students_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     classroom = get_object_or_404(Classroom.objects.for_teacher(request.user).active(), pk=pk)
     form = StudentsAddForm(posted(request), classroom=classroom)
     if request.method == "POST" and form.is_valid():
@@ -152,7 +152,7 @@ def students_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @teacher_required
-def students_cards(request: HttpRequest, pk: int) -> HttpResponse:
+def students_cards(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """The login cards just made, until the teacher leaves this page or presses "Done".
 
     GET shows them (as often as the teacher reloads or prints); POST is "Done": they go.
@@ -160,10 +160,10 @@ def students_cards(request: HttpRequest, pk: int) -> HttpResponse:
     """
     classroom = get_object_or_404(Classroom.objects.for_teacher(request.user), pk=pk)
     if request.method == "POST":
-        response = redirect(classroom)
-        logincards.forget(request, response)
+        done = redirect(classroom)
+        logincards.forget(request, done)
         messages.info(request, "The login cards are put away. Their passwords are not shown again.")
-        return response
+        return done
     kept = logincards.shown(request, classroom)
     heading, cards = kept if kept else ("Login cards", [])
     response = render(
@@ -181,7 +181,7 @@ def students_cards(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _roster_student(request: HttpRequest, pk: int, student_pk: int) -> tuple[Classroom, User]:
+def _roster_student(request: AuthedHttpRequest, pk: int, student_pk: int) -> tuple[Classroom, User]:
     classroom = get_object_or_404(Classroom.objects.for_teacher(request.user), pk=pk)
     student = get_object_or_404(
         User.objects.filter(enrolments__classroom=classroom, enrolments__removed_at__isnull=True),
@@ -192,7 +192,7 @@ def _roster_student(request: HttpRequest, pk: int, student_pk: int) -> tuple[Cla
 
 @teacher_required
 @require_POST
-def enrolment_remove(request: HttpRequest, pk: int, student_pk: int) -> HttpResponse:
+def enrolment_remove(request: AuthedHttpRequest, pk: int, student_pk: int) -> HttpResponse:
     classroom, student = _roster_student(request, pk, student_pk)
     services.remove_student(classroom=classroom, student=student)
     messages.success(request, f"{student.name} was removed from the class. Their work is kept.")
@@ -201,7 +201,7 @@ def enrolment_remove(request: HttpRequest, pk: int, student_pk: int) -> HttpResp
 
 @teacher_required
 @require_POST
-def student_reset_password(request: HttpRequest, pk: int, student_pk: int) -> HttpResponse:
+def student_reset_password(request: AuthedHttpRequest, pk: int, student_pk: int) -> HttpResponse:
     classroom, student = _roster_student(request, pk, student_pk)
     try:
         card = services.reset_student_password(classroom=classroom, student=student)
@@ -213,7 +213,7 @@ def student_reset_password(request: HttpRequest, pk: int, student_pk: int) -> Ht
 
 @teacher_required
 @require_POST
-def student_unlock(request: HttpRequest, pk: int, student_pk: int) -> HttpResponse:
+def student_unlock(request: AuthedHttpRequest, pk: int, student_pk: int) -> HttpResponse:
     """Lift a lockout after too many failed logins, so the student can try again at once."""
     classroom, student = _roster_student(request, pk, student_pk)
     try:

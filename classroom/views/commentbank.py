@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
@@ -16,10 +16,10 @@ from classroom.models import (
     Attempt,
     CommentBankEntry,
 )
-from classroom.permissions import teacher_required
+from classroom.permissions import AuthedHttpRequest, teacher_required
 
 
-def _comment_bank_page(request: HttpRequest, form: CommentBankEntryForm) -> HttpResponse:
+def _comment_bank_page(request: AuthedHttpRequest, form: CommentBankEntryForm) -> HttpResponse:
     # Ordered by lesson, then question: the template groups them with {% regroup %}.
     entries = (
         CommentBankEntry.objects.for_teacher(request.user)
@@ -40,14 +40,14 @@ def _comment_bank_page(request: HttpRequest, form: CommentBankEntryForm) -> Http
 
 
 @teacher_required
-def comment_bank_list(request: HttpRequest) -> HttpResponse:
+def comment_bank_list(request: AuthedHttpRequest) -> HttpResponse:
     """The teacher's reusable comments, by lesson and question, to add, reword or delete."""
     return _comment_bank_page(request, CommentBankEntryForm())
 
 
 @teacher_required
 @require_POST
-def comment_bank_create(request: HttpRequest) -> HttpResponse:
+def comment_bank_create(request: AuthedHttpRequest) -> HttpResponse:
     """Save a reusable comment: JSON for fetch(); else back to the marking view or the bank."""
     form = CommentBankEntryForm(request.POST)
     wants_json = "application/json" in request.headers.get("Accept", "")
@@ -72,9 +72,9 @@ def comment_bank_create(request: HttpRequest) -> HttpResponse:
     elif attempt is None:
         return _comment_bank_page(request, form)  # the bank's page, with the text kept
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        for field_errors in form.errors.values():
+            for error in field_errors:
+                messages.error(request, str(error))
     if attempt is not None:
         return redirect("classroom:attempt-mark", pk=attempt.pk)
     return redirect("classroom:commentbank-list")
@@ -86,7 +86,7 @@ GONE_FROM_BANK = (
 
 
 @teacher_required
-def comment_bank_update(request: HttpRequest, pk: int) -> HttpResponse:
+def comment_bank_update(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """Reword a comment. Feedback already given keeps the words it was given with.
 
     A POST for a comment that is not in the teacher's bank (deleted in another tab, or
@@ -119,7 +119,7 @@ def comment_bank_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @teacher_required
 @require_POST
-def comment_bank_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def comment_bank_delete(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """Delete a comment from the bank; feedback already given with it stays as it is."""
     entry = CommentBankEntry.objects.for_teacher(request.user).filter(pk=pk).first()
     if entry is None:  # deleted already (a second click, another tab), or not theirs

@@ -4,9 +4,10 @@ import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -20,8 +21,11 @@ from classroom.models import (
     read_students_due_times,
     work_status,
 )
-from classroom.permissions import teacher_required
+from classroom.permissions import AuthedHttpRequest, teacher_required
 from lessons.models import Question
+
+if TYPE_CHECKING:
+    from _csv import Writer  # what csv.writer() returns
 
 
 class MarkRow:
@@ -127,7 +131,7 @@ def _gradebook(
 
 
 @teacher_required
-def gradebook(request: HttpRequest, pk: int) -> HttpResponse:
+def gradebook(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     classroom = get_object_or_404(Classroom.objects.for_teacher(request.user), pk=pk)
     students, assignments, latest = _gradebook(classroom)
     rows = _grid(students, assignments, latest)
@@ -166,7 +170,7 @@ def csv_safe(value: object) -> object:
     return value
 
 
-def _csv_response(filename: str) -> tuple[HttpResponse, "csv._writer"]:
+def _csv_response(filename: str) -> tuple[HttpResponse, "Writer"]:
     """A CSV download and its writer. UTF-8 with a byte-order mark, so Excel reads "Zoë"."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -194,7 +198,7 @@ def _local(moment) -> str:
 
 
 @teacher_required
-def gradebook_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def gradebook_csv(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """The gradebook as the page shows it: a row per student, a column per assignment.
 
     A cell is the total mark, or the status while no answer has a mark.
@@ -285,7 +289,7 @@ def _answer_rows(
 
 
 @teacher_required
-def answers_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def answers_csv(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """Every answer with its mark and comment: one row per student, assignment and question.
 
     The columns are the same on every row (ANSWERS_CSV_HEADER): a row names its lesson and

@@ -4,11 +4,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from classroom.models import Answer, AssignedStudent, Assignment, Attempt, User
-from classroom.permissions import teacher_required
+from classroom.permissions import AuthedHttpRequest, teacher_required
 from lessons.marking import MarkingResult
 from lessons.models import Question
 
@@ -47,7 +47,7 @@ class Agreement:
             return
         self.marked += 1
         found = {hit.key for hit in result.points_made}
-        judged = set(answer.points_judged)
+        judged = set(answer.points_judged or [])
         self.missed.update(judged - found)
         self.over.update(found - judged)
         self.agreed += not answer.disagrees_with(result)
@@ -170,7 +170,7 @@ def question_insights(assignment: Assignment) -> list[QuestionInsight]:
 
 
 @teacher_required
-def assignment_insight(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_insight(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     assignment = get_object_or_404(
         Assignment.objects.for_teacher(request.user).select_related("lesson", "classroom"), pk=pk
     )

@@ -5,7 +5,7 @@ give 404).
 """
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -26,14 +26,14 @@ from classroom.models import (
     User,
     read_students_due_times,
 )
-from classroom.permissions import teacher_required
+from classroom.permissions import AuthedHttpRequest, teacher_required
 from classroom.views.gradebook import MarkRow, marks_prefetch
 from lessons.marking import MarkingResult, has_substance, highlight_spans
 from lessons.models import Question
 
 
 @teacher_required
-def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """The marking list: every student the assignment is for with their status, mark and own
     due time; below, work kept from former students and students no longer chosen."""
     assignment = get_object_or_404(
@@ -98,7 +98,7 @@ def _marking_rows(
 
 @teacher_required
 @require_POST
-def assignment_return_marked(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_return_marked(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """Return every turned-in piece of work whose answers all have a mark; say how many."""
     assignment = get_object_or_404(
         Assignment.objects.for_teacher(request.user).select_related("classroom", "lesson"), pk=pk
@@ -128,7 +128,12 @@ def _question_blocks(
     for question in questions:
         answer = answers.get(question.pk)
         result = results.get(question.pk)
-        block = {"question": question, "answer": answer, "pieces": None, "result": result}
+        block: dict[str, object] = {
+            "question": question,
+            "answer": answer,
+            "pieces": None,
+            "result": result,
+        }
         if answer is not None and result is not None:
             texts = {p.key: p.text for p in question.mark_scheme.points}
             block["made"] = [texts.get(hit.key, hit.key) for hit in result.points_made]
@@ -144,7 +149,7 @@ def _question_blocks(
     return blocks
 
 
-def _attempt_to_mark(request: HttpRequest, pk: int) -> Attempt:
+def _attempt_to_mark(request: AuthedHttpRequest, pk: int) -> Attempt:
     return get_object_or_404(
         Attempt.objects.for_teacher(request.user)
         .exclude(state=Attempt.State.DRAFT)
@@ -177,7 +182,9 @@ def _questions_and_answers(
     return questions, answers, results
 
 
-def _save_marking(request: HttpRequest, attempt: Attempt, form: MarkingForm) -> HttpResponse | None:
+def _save_marking(
+    request: AuthedHttpRequest, attempt: Attempt, form: MarkingForm
+) -> HttpResponse | None:
     """Save (or return) the marking; where to go next, or None when it was refused."""
     returning = "return" in request.POST
     try:
@@ -209,7 +216,7 @@ def _save_marking(request: HttpRequest, attempt: Attempt, form: MarkingForm) -> 
 
 
 def _marking_blocks(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     form: MarkingForm,
     questions: list[Question],
     answers: dict[int, Answer],
@@ -240,7 +247,7 @@ def _marking_blocks(
 
 
 @teacher_required
-def attempt_mark(request: HttpRequest, pk: int) -> HttpResponse:
+def attempt_mark(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     attempt = _attempt_to_mark(request, pk)
     assignment = attempt.assignment
     questions, answers, results = _questions_and_answers(attempt)

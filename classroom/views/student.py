@@ -6,6 +6,7 @@ student's assignment, or one not started yet, is a 404.
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -17,8 +18,8 @@ from django.views.decorators.http import require_POST
 
 from classroom import ratelimit, services
 from classroom.forms import JoinCodeForm, JoinForm
-from classroom.models import Answer, Assignment, Attempt, Status, work_status
-from classroom.permissions import student_required, wants_json
+from classroom.models import Answer, Assignment, Attempt, Classroom, Status, User, work_status
+from classroom.permissions import AuthedHttpRequest, student_required, wants_json
 from lessons.marking import Hit, has_substance
 from lessons.models import Question, marking_questions
 from lessons.views import lesson_context, lesson_queryset
@@ -54,13 +55,13 @@ def _join_as_new_student(request: HttpRequest, form: JoinForm) -> HttpResponse |
     return _joined(request, form.classroom)
 
 
-def _joined(request: HttpRequest, classroom) -> HttpResponse:
+def _joined(request: HttpRequest, classroom: Classroom) -> HttpResponse:
     messages.success(request, f"You joined {classroom.name}. Your work for it is below.")
     return redirect("classroom:work-list")
 
 
-def _join_another_class(request: HttpRequest, classroom) -> HttpResponse:
-    _, joined = services.join_class(student=request.user, classroom=classroom)
+def _join_another_class(request: HttpRequest, student: User, classroom: Classroom) -> HttpResponse:
+    _, joined = services.join_class(student=student, classroom=classroom)
     if joined:
         return _joined(request, classroom)
     messages.info(request, f"You are already in {classroom.name}. Your work for it is below.")
@@ -84,8 +85,8 @@ def join(request: HttpRequest) -> HttpResponse:
         return render(request, "classroom/join.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         if user.is_authenticated:
-            return _join_another_class(request, form.classroom)
-        response = _join_as_new_student(request, form)
+            return _join_another_class(request, user, form.classroom)
+        response = _join_as_new_student(request, cast(JoinForm, form))  # a visitor's form
         if response is not None:
             return response
     elif request.method == "POST":
@@ -107,13 +108,13 @@ class WorkRow:
     @property
     def mark(self) -> int | None:
         """The teacher's total, once returned: never a mark the student was not sent."""
-        if self.status != Status.RETURNED:
+        if self.status != Status.RETURNED or self.attempt is None:
             return None
         return self.attempt.marked_total
 
 
 @student_required
-def work_list(request: HttpRequest) -> HttpResponse:
+def work_list(request: AuthedHttpRequest) -> HttpResponse:
     now = timezone.now()
     mine = Attempt.objects.for_student(request.user).with_marked_total().order_by("-number")
     assignments = (
@@ -196,7 +197,8 @@ def instant_feedback(answer: Answer, *, returned: bool) -> Feedback | None:
     by_teacher = returned and answer.is_judged
     if by_teacher:  # once returned, the teacher's judgement is what the student reads
         scheme = {*made_keys, *missed_keys}  # the points the returned result was given for
-        made_keys = [key for key in points if key in answer.points_judged]
+        judged = answer.points_judged or []  # never None here: `is_judged`
+        made_keys = [key for key in points if key in judged]
         missed_keys = [key for key in points if key in scheme and key not in made_keys]
         flagged = [key for key in flagged if key not in answer.misconceptions_dismissed]
     made = [points[key].text for key in made_keys if key in points]
@@ -227,7 +229,7 @@ class QuestionRow:
     answer: Answer | None = None
 
 
-def _assignment_for(request: HttpRequest, pk: int) -> Assignment:
+def _assignment_for(request: AuthedHttpRequest, pk: int) -> Assignment:
     return get_object_or_404(
         Assignment.objects.for_student(request.user)
         .with_due_time_of(request.user)
@@ -236,7 +238,7 @@ def _assignment_for(request: HttpRequest, pk: int) -> Assignment:
     )
 
 
-def _attempts(request: HttpRequest, assignment: Assignment) -> list[Attempt]:
+def _attempts(request: AuthedHttpRequest, assignment: Assignment) -> list[Attempt]:
     """The student's attempts with their answers, each answer's question ready for feedback.
 
     An answer's question is the lesson's prepared one (`marking_questions`: its mark scheme,
@@ -309,7 +311,7 @@ def _history(assignment: Assignment, earlier: list[Attempt]) -> list[tuple[Attem
 
 
 def _detail_context(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     assignment: Assignment,
     *,
     texts: dict[int, str] | None = None,
@@ -337,7 +339,7 @@ def _detail_context(
         "question_rows": _question_rows(lesson.questions.all(), answers, texts, errors),
         "feedback_rows": [
             (answer.question, instant_feedback(answer, returned=returned))
-            for answer in (current.answers.all() if show_feedback else [])
+            for answer in (current.answers.all() if current and show_feedback else [])
             if not answer.question.is_retired
         ],
         "history": _history(assignment, attempts[:-1]),
@@ -348,7 +350,7 @@ def _detail_context(
 
 
 @student_required
-def work_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def work_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment_for(request, pk)
     texts, errors = _refused_answers(request, assignment)
     context = _detail_context(request, assignment, texts=texts, errors=errors)
@@ -358,14 +360,14 @@ def work_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "classroom/work_detail.html", context)
 
 
-def _posted(request: HttpRequest) -> tuple[dict[int, str], int]:
+def _posted(request: AuthedHttpRequest) -> tuple[dict[int, str], int]:
     """The answers (by question id) and the draft version the page was based on."""
     texts = {}
-    for name, value in request.POST.items():
+    for name in request.POST:
         prefix, _, question_id = name.partition("-")
         if prefix == "answer" and question_id.isascii() and question_id.isdigit():
             # Browsers send CRLF; store what the text box shows, so copies compare equal.
-            texts[int(question_id)] = value.replace("\r\n", "\n")
+            texts[int(question_id)] = request.POST.get(name, "").replace("\r\n", "\n")
     try:
         version = int(request.POST.get("version", "0"))
     except ValueError:
@@ -384,7 +386,7 @@ def _saved(attempt: Attempt) -> dict[str, object]:
 
 
 def _conflict_response(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     assignment: Assignment,
     conflict: services.DraftConflict,
     texts: dict[int, str],
@@ -420,7 +422,7 @@ REFUSED_KEEP = 20 * Answer.MAX_LENGTH  # far more than anyone types; a paste of 
 
 
 def _too_long_response(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     assignment: Assignment,
     error: services.AnswersTooLong,
     texts: dict[int, str],
@@ -444,7 +446,7 @@ def _too_long_response(
     return redirect("classroom:work-detail", pk=assignment.pk)
 
 
-def _refused_answers(request: HttpRequest, assignment: Assignment) -> tuple[dict, dict]:
+def _refused_answers(request: AuthedHttpRequest, assignment: Assignment) -> tuple[dict, dict]:
     """The refused answers' texts and messages kept for this page (once), by question id."""
     kept = request.session.pop(REFUSED_KEY.format(assignment.pk), None) or {}
     texts = {int(qid): text for qid, text in kept.get("texts", {}).items()}
@@ -453,7 +455,7 @@ def _refused_answers(request: HttpRequest, assignment: Assignment) -> tuple[dict
 
 
 def _refused_response(
-    request: HttpRequest, assignment: Assignment, error: services.ServiceError
+    request: AuthedHttpRequest, assignment: Assignment, error: services.ServiceError
 ) -> HttpResponse:
     if wants_json(request):
         return JsonResponse({"errors": {"__all__": str(error)}, "error": str(error)}, status=400)
@@ -462,7 +464,7 @@ def _refused_response(
 
 
 def _not_saved_response(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     assignment: Assignment,
     error: services.ServiceError,
     texts: dict[int, str],
@@ -477,7 +479,7 @@ def _not_saved_response(
 
 @require_POST
 @student_required
-def work_save(request: HttpRequest, pk: int) -> HttpResponse:
+def work_save(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """Save the answers as a draft: JSON for the autosave script, a redirect for the form."""
     assignment = _assignment_for(request, pk)
     texts, version = _posted(request)
@@ -496,7 +498,7 @@ def work_save(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @student_required
-def work_turn_in(request: HttpRequest, pk: int) -> HttpResponse:
+def work_turn_in(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment_for(request, pk)
     texts, version = _posted(request)
     try:
@@ -514,7 +516,7 @@ def work_turn_in(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @student_required
-def work_unsubmit(request: HttpRequest, pk: int) -> HttpResponse:
+def work_unsubmit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment_for(request, pk)
     try:
         services.unsubmit(student=request.user, assignment=assignment)
@@ -526,7 +528,7 @@ def work_unsubmit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @student_required
-def work_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+def work_resubmit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment_for(request, pk)
     try:
         attempt = services.resubmit(student=request.user, assignment=assignment)
