@@ -403,3 +403,14 @@ def test_assign_form_query_count(client, teacher, django_assert_num_queries, n):
     # session, user, classroom, lessons, the teacher's classes, the class's students
     with django_assert_num_queries(6):
         assert client.get(_assign_url(classroom)).status_code == 200
+
+
+def test_the_class_page_counts_chosen_students(client, teacher, classroom, pupils):
+    anna, boris, clara = pupils
+    [assignment] = services.assign_lessons(
+        classroom=classroom, lessons=[LessonFactory()], teacher=teacher, students=[anna, boris]
+    )
+    AttemptFactory(assignment=assignment, student=anna, turned_in=True)
+    client.force_login(teacher)
+    html = client.get(classroom.get_absolute_url()).text
+    assert "1 / 2" in html and "chosen students" in html
