@@ -59,7 +59,7 @@ def assignment_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "unchosen": unchosen,
             "counts": [(status.label, counts[status]) for status in Status],
             "has_work": bool(latest),
-            "to_return": sum(row.status in RETURNABLE for _, row in students + unchosen),
+            "to_return": sum(row.status in RETURNABLE for _, row in students + unchosen + former),
         },
     )
 
