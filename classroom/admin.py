@@ -196,6 +196,7 @@ class UserAdmin(ValidHTMLMixin, BaseUserAdmin):
                     ("answers", "answer"),
                     ("enrolments", "class enrolment"),
                     ("feedback_changes", "feedback change"),
+                    ("comments", "private comment"),
                     ("login_records", "login record"),
                 ]
             )

@@ -10,8 +10,16 @@ from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, Use
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.html import format_html
 
-from classroom.models import Assignment, Classroom, CommentBankEntry, User
+from classroom.models import (
+    Announcement,
+    Assignment,
+    Classroom,
+    CommentBankEntry,
+    User,
+    WorkComment,
+)
 from lessons.marking import MarkingResult
 from lessons.models import Lesson, Question
 
@@ -678,6 +686,56 @@ class CommentBankEditForm(forms.ModelForm):
         if duplicate:
             raise forms.ValidationError(self.DUPLICATE)
         return text
+
+
+class _TalkForm(forms.Form):
+    """One text box: an announcement or a private comment. Its label and limit are set by the
+    subclass; the messages say what to do."""
+
+    LABEL = ""
+    HELP = ""
+    LIMIT = 0
+    ROWS = 3
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["body"] = forms.CharField(
+            label=self.LABEL,
+            help_text=self.HELP,
+            widget=forms.Textarea(attrs={"rows": self.ROWS}),
+            error_messages={"required": "Write something first: the box is empty."},
+        )
+
+    def clean_body(self) -> str:
+        """The text as the box showed it (browsers send CRLF line ends), within the limit."""
+        body = self.cleaned_data["body"].replace("\r\n", "\n")
+        if len(body) > self.LIMIT:
+            raise forms.ValidationError(
+                f"This is {len(body)} characters long: shorten it to {self.LIMIT} characters "
+                "or fewer. Your text is kept below."
+            )
+        return body
+
+
+class AnnouncementForm(_TalkForm):
+    LABEL = "Announcement"
+    HELP = (
+        "Every student in the class sees it on My work and is notified. Markdown works: "
+        "**bold**, *italic*, lists, links."
+    )
+    LIMIT = Announcement.MAX_LENGTH
+    ROWS = 4
+
+
+class CommentForm(_TalkForm):
+    LABEL = "Private comment"
+    HELP = "Only you and {other} see this conversation."
+    LIMIT = WorkComment.MAX_LENGTH
+
+    def __init__(self, *args, other: str = "your teacher", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Help texts are shown as HTML: the name (typed by a person) is escaped.
+        self.fields["body"].help_text = format_html(self.HELP, other=other)
 
 
 # Students --------------------------------------------------------------------------------------

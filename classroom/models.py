@@ -12,9 +12,11 @@ from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from lessons.marking import RULES_VERSION, Criterion, MarkingResult
 from lessons.models import Lesson, Question
+from lessons.rendering import render_markdown
 
 
 class UserManager(BaseUserManager):
@@ -245,8 +247,9 @@ class Assignment(models.Model):
 
     @property
     def has_work(self) -> bool:
-        """Has any student saved or turned in anything? Then it can be archived, not deleted."""
-        return self.attempts.exists()
+        """Has any student saved or turned in anything, or has a private comment been written?
+        Then it can be archived, not deleted."""
+        return self.attempts.exists() or self.comments.exists()
 
     def students(self) -> models.QuerySet[User]:
         """The students this assignment is for: the class's current students, or those of them
@@ -838,3 +841,80 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.recipient}: {self.message[:40]}"
+
+
+class Announcement(models.Model):
+    """A teacher's message to one class (Markdown), shown on the class page and on My work."""
+
+    MAX_LENGTH = 5000
+
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="announcements")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="announcements")
+    body = models.TextField(max_length=MAX_LENGTH, help_text="Markdown, as in the lessons.")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["classroom", "-created_at"], name="announcement_newest")]
+
+    def __str__(self) -> str:
+        return f"{self.classroom}: {self.body[:40]}"
+
+    def get_absolute_url(self) -> str:
+        return self.classroom.get_absolute_url() + f"#announcement-{self.pk}"
+
+    @property
+    def anchor(self) -> str:
+        """The id of the announcement on the pages that show it."""
+        return f"announcement-{self.pk}"
+
+    @property
+    def html(self) -> SafeString:
+        """The body as HTML, sanitised as the lessons are."""
+        return render_markdown(self.body)
+
+    @property
+    def was_edited(self) -> bool:
+        return (self.updated_at - self.created_at).total_seconds() > 60
+
+
+class WorkCommentQuerySet(models.QuerySet):
+    def thread(self, *, assignment_id: int, student_id: int) -> "WorkCommentQuerySet":
+        return self.filter(assignment_id=assignment_id, student_id=student_id)
+
+    def unread_by(self, user: User) -> "WorkCommentQuerySet":
+        """Comments `user` has not read yet: written by the other party of the thread."""
+        return self.filter(read_at__isnull=True).exclude(author=user)
+
+
+class WorkComment(models.Model):
+    """A private comment on one student's work on one assignment: a thread only that student
+    and the class's teacher see. Unread until the other party opens the page showing it."""
+
+    MAX_LENGTH = 2000
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="comments")
+    student = models.ForeignKey(User, on_delete=models.PROTECT, related_name="work_threads")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="work_comments")
+    body = models.TextField(max_length=MAX_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WorkCommentQuerySet.as_manager()
+
+    is_new = False  # set by services.read_thread on the comments it just marked read
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["assignment", "student", "created_at"], name="workcomment_thread"),
+            models.Index(fields=["student", "read_at"], name="workcomment_student_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.assignment} ({self.student}): {self.body[:40]}"
+
+    @property
+    def by_student(self) -> bool:
+        return self.author_id == self.student_id

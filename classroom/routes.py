@@ -11,6 +11,7 @@ from classroom.views import (
     insight,
     marking,
     student,
+    talk,
 )
 
 app_name = "classroom"
@@ -49,6 +50,14 @@ urlpatterns = [
     path("classes/<int:pk>/gradebook/", gradebook.gradebook, name="classroom-gradebook"),
     path("classes/<int:pk>/gradebook.csv", gradebook.gradebook_csv, name="classroom-gradebook-csv"),
     path("classes/<int:pk>/answers.csv", gradebook.answers_csv, name="classroom-answers-csv"),
+    # Teachers: announcements
+    path(
+        "classes/<int:pk>/announcements/new/",
+        talk.announcement_create,
+        name="announcement-create",
+    ),
+    path("announcements/<int:pk>/edit/", talk.announcement_update, name="announcement-update"),
+    path("announcements/<int:pk>/delete/", talk.announcement_delete, name="announcement-delete"),
     # Teachers: assignments and marking
     path("classes/<int:pk>/assign/", assignments.assignment_create, name="assignment-create"),
     path("assignments/<int:pk>/", marking.assignment_detail, name="assignment-detail"),
@@ -76,6 +85,11 @@ urlpatterns = [
         name="extension-delete",
     ),
     path("assignments/<int:pk>/insight/", insight.assignment_insight, name="assignment-insight"),
+    path(
+        "assignments/<int:pk>/students/<int:student_pk>/comments/",
+        talk.assignment_comments,
+        name="assignment-comments",
+    ),
     path("attempts/<int:pk>/mark/", marking.attempt_mark, name="attempt-mark"),
     path("comment-bank/", commentbank.comment_bank_list, name="commentbank-list"),
     path("comment-bank/new/", commentbank.comment_bank_create, name="commentbank-create"),
@@ -91,4 +105,5 @@ urlpatterns = [
     path("my-work/<int:pk>/turn-in/", student.work_turn_in, name="work-turn-in"),
     path("my-work/<int:pk>/unsubmit/", student.work_unsubmit, name="work-unsubmit"),
     path("my-work/<int:pk>/resubmit/", student.work_resubmit, name="work-resubmit"),
+    path("my-work/<int:pk>/comments/", student.work_comment, name="work-comment"),
 ]

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.factories import StudentFactory, TeacherFactory
+from tests.worlds import World, build_world
 
 
 @pytest.fixture(autouse=True)
@@ -27,6 +28,14 @@ def shipped_lessons(db):
 
     call_command("import_lessons", stdout=io.StringIO())
     return list(Lesson.objects.all())
+
+
+@pytest.fixture
+def world(lessons) -> World:
+    """The one world of the security tests and the browser tests (tests/worlds.py). Each suite
+    says which `lessons` it is built on: the browser tests the shipped ones, the security tests
+    small stand-ins with the same addresses (an import per test would cost minutes)."""
+    return build_world(lessons)
 
 
 @pytest.fixture

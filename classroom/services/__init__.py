@@ -9,6 +9,7 @@ Split by sub-domain; every public name is importable from here (`services.turn_i
 - feedback: marking, returning work, the comment bank, re-marking stored feedback
 - privacy: what a person has, a student's export, erasure
 - notifications: notices to people about what happened
+- talk: announcements to a class, private comments on a piece of work
 """
 
 from classroom.services.accounts import (
@@ -67,6 +68,16 @@ from classroom.services.privacy import (
     erase_student,
     export_student_work,
     work_counts,
+)
+from classroom.services.talk import (
+    comment_refusal,
+    delete_announcement,
+    edit_announcement,
+    markable_attempt,
+    post_announcement,
+    post_comment,
+    read_thread,
+    thread_url_for_teacher,
 )
 from classroom.services.work import (
     AnswersTooLong,
@@ -134,4 +145,13 @@ __all__ = [
     "update_assignment",
     "work_due_between",
     "work_counts",
+    # talk
+    "comment_refusal",
+    "delete_announcement",
+    "edit_announcement",
+    "markable_attempt",
+    "post_announcement",
+    "post_comment",
+    "read_thread",
+    "thread_url_for_teacher",
 ]

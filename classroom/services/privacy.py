@@ -10,6 +10,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from classroom.models import (
+    Announcement,
     Answer,
     AssignedStudent,
     Assignment,
@@ -21,6 +22,7 @@ from classroom.models import (
     FeedbackChange,
     StudentWork,
     User,
+    WorkComment,
 )
 from classroom.services.errors import ServiceError
 
@@ -40,10 +42,19 @@ WORK_LABELS = [
     ("marked", "answer marked", "answers marked"),
     ("feedback_changes_made", "feedback change made", "feedback changes made"),
     ("comment_bank", "comment bank entry", "comment bank entries"),
+    ("comments", "private comment", "private comments"),
+    ("announcements", "announcement posted", "announcements posted"),
 ]
 
 # Work a person did as a teacher: a student with any of it cannot be erased.
-TEACHER_WORK = ("classes", "assignments", "returned", "marked", "feedback_changes_made")
+TEACHER_WORK = (
+    "classes",
+    "assignments",
+    "returned",
+    "marked",
+    "feedback_changes_made",
+    "announcements",
+)
 
 
 def work_counts(user: User) -> dict[str, int]:
@@ -58,6 +69,11 @@ def work_counts(user: User) -> dict[str, int]:
         "marked": Answer.objects.filter(marked_by=user).count(),
         "feedback_changes_made": FeedbackChange.objects.filter(changed_by=user).count(),
         "comment_bank": CommentBankEntry.objects.filter(teacher=user).count(),
+        # Their own, and the teacher's replies in their conversations (which go with them).
+        "comments": WorkComment.objects.filter(
+            models.Q(author=user) | models.Q(student=user)
+        ).count(),
+        "announcements": Announcement.objects.filter(author=user).count(),
     }
 
 
@@ -138,8 +154,21 @@ def _attempt_export(attempt: Attempt) -> dict:
     }
 
 
+def _assignment_entry(assignment: Assignment) -> dict:
+    return {
+        "lesson": assignment.lesson.title,
+        "class": assignment.classroom.name,
+        "instructions": assignment.instructions,
+        "start_at": _iso(assignment.start_at),
+        "due_at": _iso(assignment.due_at),
+        "attempts": [],
+        "private_comments": [],
+    }
+
+
 def _assignments_export(student: User) -> list[dict]:
-    """Each assignment the student has work for, oldest first, with every attempt at it."""
+    """Each assignment the student has work or private comments for, oldest first, with every
+    attempt at it and the conversation with the teacher."""
     attempts = (
         Attempt.objects.filter(student=student)
         .select_related("assignment__lesson", "assignment__classroom", "returned_by")
@@ -152,32 +181,40 @@ def _assignments_export(student: User) -> list[dict]:
             ),
             models.Prefetch("changes", queryset=FeedbackChange.objects.select_related("answer")),
         )
-        .order_by("assignment__created_at", "assignment__pk", "number")
+        .order_by("number")
     )
-    assignments: dict[int, dict] = {}
+    comments = (
+        WorkComment.objects.filter(student=student)
+        .select_related("assignment__lesson", "assignment__classroom", "author")
+        .order_by("created_at", "pk")
+    )
+    found: dict[int, Assignment] = {}
+    entries: dict[int, dict] = {}
     for attempt in attempts:
-        assignment = attempt.assignment
-        entry = assignments.setdefault(
-            assignment.pk,
-            {
-                "lesson": assignment.lesson.title,
-                "class": assignment.classroom.name,
-                "instructions": assignment.instructions,
-                "start_at": _iso(assignment.start_at),
-                "due_at": _iso(assignment.due_at),
-                "attempts": [],
-            },
-        )
+        found[attempt.assignment_id] = attempt.assignment
+        entry = entries.setdefault(attempt.assignment_id, _assignment_entry(attempt.assignment))
         entry["attempts"].append(_attempt_export(attempt))
-    return list(assignments.values())
+    for comment in comments:
+        found[comment.assignment_id] = comment.assignment
+        entry = entries.setdefault(comment.assignment_id, _assignment_entry(comment.assignment))
+        entry["private_comments"].append(
+            {
+                "written_by": "the student" if comment.by_student else comment.author.name,
+                "written_at": _iso(comment.created_at),
+                "read_at": _iso(comment.read_at),
+                "text": comment.body,
+            }
+        )
+    order = sorted(found.values(), key=lambda a: (a.created_at, a.pk))
+    return [entries[assignment.pk] for assignment in order]
 
 
 def export_student_work(*, student: User) -> dict:
     """Everything the classroom holds about a student's work, ready to be written as JSON.
 
-    Classes, assignments, every attempt with its answers, marks, comments, instant feedback
-    and the recorded changes to feedback; the student's extensions (own due times) and the
-    assignments they were chosen for.
+    Classes, assignments, every attempt with its answers, marks, comments, instant feedback,
+    the recorded changes to feedback and the private comments with the teacher; the student's
+    extensions (own due times) and the assignments they were chosen for.
     """
     enrolments = Enrolment.objects.filter(student=student).select_related("classroom__teacher")
     return {
@@ -227,9 +264,9 @@ def erase_student(*, student: User, erased_by: User) -> dict[str, int]:
     """Delete a student and all their work, at their request (data protection).
 
     The one place work is deleted. Only students (not teachers, not staff) can be erased, only
-    by staff. Rows go in an order that gets past PROTECT: feedback changes, answers, attempts,
-    enrolments, extensions, choices of them for assignments, comment bank entries, login
-    records, then the account. Returns the counts.
+    by staff. Rows go in an order that gets past PROTECT: private comments, feedback changes,
+    answers, attempts, enrolments, extensions, choices of them for assignments, comment bank
+    entries, login records, then the account. Returns the counts.
     """
     if not erased_by.is_staff:
         raise ServiceError("Only an admin can erase a student.")
@@ -244,6 +281,10 @@ def erase_student(*, student: User, erased_by: User) -> dict[str, int]:
         raise ServiceError(refusal)
     user_id, username = student.pk, student.username
     counts = {
+        # Their whole conversations with teachers (the teacher's replies are about their work).
+        "comments": WorkComment.objects.filter(
+            models.Q(student=student) | models.Q(author=student)
+        ).delete()[0],
         "feedback_changes": FeedbackChange.objects.filter(attempt__student=student).delete()[0],
         "answers": Answer.objects.filter(attempt__student=student).delete()[0],
         "attempts": Attempt.objects.filter(student=student).delete()[0],

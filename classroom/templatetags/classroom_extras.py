@@ -21,3 +21,9 @@ def machine_time(value: datetime | None) -> str:
     if not isinstance(value, datetime):
         return ""
     return timezone.localtime(value).replace(microsecond=0).isoformat()
+
+
+@register.filter
+def get_item(mapping: dict | None, key: object) -> object:
+    """mapping[key] in a template (None when missing), e.g. a count by student id."""
+    return (mapping or {}).get(key)

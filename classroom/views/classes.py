@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from classroom import logincards, ratelimit, services
 from classroom.forms import (
+    AnnouncementForm,
     ClassroomForm,
     StudentsAddForm,
 )
@@ -107,6 +108,8 @@ def classroom_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "assignments": [a for a in assignments if not a.is_archived],
             "archived_assignments": [a for a in assignments if a.is_archived],
             "locked_out": locked,
+            "announcements": classroom.announcements.all(),
+            "announcement_form": AnnouncementForm(),
         },
     )
 

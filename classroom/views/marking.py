@@ -5,6 +5,7 @@ give 404).
 """
 
 from django.contrib import messages
+from django.db.models import Count, F
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,10 +25,12 @@ from classroom.models import (
     FeedbackChange,
     Status,
     User,
+    WorkComment,
     read_students_due_times,
 )
 from classroom.permissions import AuthedHttpRequest, teacher_required
 from classroom.views.gradebook import MarkRow, marks_prefetch
+from classroom.views.talk import teacher_thread
 from lessons.marking import MarkingResult, has_substance, highlight_spans
 from lessons.models import Question
 
@@ -60,6 +63,7 @@ def assignment_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "counts": [(status.label, counts[status]) for status in Status],
             "has_work": bool(latest),
             "to_return": sum(row.status in RETURNABLE for _, row in students + unchosen + former),
+            "unread": _unread_by_student(assignment),
         },
     )
 
@@ -118,6 +122,17 @@ def assignment_return_marked(request: AuthedHttpRequest, pk: int) -> HttpRespons
     else:
         messages.info(request, f"No marked work was waiting to be returned.{left}")
     return redirect(assignment)
+
+
+def _unread_by_student(assignment: Assignment) -> dict[int, int]:
+    """Student id -> how many of their private comments the teacher has not read."""
+    return dict(
+        WorkComment.objects.filter(
+            assignment=assignment, author_id=F("student_id"), read_at__isnull=True
+        )
+        .values_list("student_id")
+        .annotate(n=Count("pk"))
+    )
 
 
 def _question_blocks(
@@ -276,6 +291,7 @@ def attempt_mark(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             assignment=assignment, student=attempt.student_id
         ).order_by("number"),
         "max_marks": sum(q.marks for q in questions if not q.is_retired),
+        **teacher_thread(request, assignment, attempt.student),
     }
     return render(request, "classroom/attempt_mark.html", context)
 

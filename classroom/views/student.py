@@ -10,16 +10,28 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from classroom import ratelimit, services
-from classroom.forms import JoinCodeForm, JoinForm
-from classroom.models import Answer, Assignment, Attempt, Classroom, Status, User, work_status
+from classroom.forms import CommentForm, JoinCodeForm, JoinForm
+from classroom.models import (
+    Announcement,
+    Answer,
+    Assignment,
+    Attempt,
+    Classroom,
+    Status,
+    User,
+    WorkComment,
+    work_status,
+)
 from classroom.permissions import AuthedHttpRequest, student_required, wants_json
+from classroom.views.talk import post_comment
 from lessons.marking import Hit, has_substance
 from lessons.models import Question, marking_questions
 from lessons.views import lesson_context, lesson_queryset
@@ -97,6 +109,9 @@ def join(request: HttpRequest) -> HttpResponse:
 # --- My work ----------------------------------------------------------------------------------
 
 
+ANNOUNCEMENTS_SHOWN = 10  # on My work: the newest of the student's classes
+
+
 @dataclass
 class WorkRow:
     assignment: Assignment
@@ -104,6 +119,7 @@ class WorkRow:
     status: Status
     due_at: datetime | None  # the student's own due time
     extended: bool
+    unread_comments: int = 0  # the teacher's private comments the student has not read
 
     @property
     def mark(self) -> int | None:
@@ -124,12 +140,20 @@ def work_list(request: AuthedHttpRequest) -> HttpResponse:
         .select_related("lesson", "classroom")
         .prefetch_related(Prefetch("attempts", queryset=mine, to_attr="my_attempts"))
     )
+    unread = dict(
+        WorkComment.objects.filter(student=request.user)
+        .unread_by(request.user)
+        .values_list("assignment_id")
+        .annotate(n=Count("pk"))
+    )
     rows = []
     for assignment in assignments:
         latest = assignment.my_attempts[0] if assignment.my_attempts else None
         status = work_status(assignment, request.user, latest, now)
         due_at = assignment.due_at_for(request.user)
-        rows.append(WorkRow(assignment, latest, status, due_at, due_at != assignment.due_at))
+        extended = due_at != assignment.due_at
+        unread_count = unread.get(assignment.pk, 0)
+        rows.append(WorkRow(assignment, latest, status, due_at, extended, unread_count))
     rows.sort(
         key=lambda row: (
             ACTION_ORDER[row.status],
@@ -138,7 +162,14 @@ def work_list(request: AuthedHttpRequest) -> HttpResponse:
             row.assignment.pk,
         )
     )
-    return render(request, "classroom/work_list.html", {"rows": rows})
+    announcements = Announcement.objects.filter(
+        classroom__is_archived=False,
+        classroom__enrolments__student=request.user,
+        classroom__enrolments__removed_at__isnull=True,
+    ).select_related("classroom")[:ANNOUNCEMENTS_SHOWN]
+    return render(
+        request, "classroom/work_list.html", {"rows": rows, "announcements": announcements}
+    )
 
 
 # --- One assignment -----------------------------------------------------------------------------
@@ -233,7 +264,7 @@ def _assignment_for(request: AuthedHttpRequest, pk: int) -> Assignment:
     return get_object_or_404(
         Assignment.objects.for_student(request.user)
         .with_due_time_of(request.user)
-        .select_related("classroom"),
+        .select_related("classroom__teacher"),
         pk=pk,
     )
 
@@ -349,6 +380,18 @@ def _detail_context(
     }
 
 
+def _thread_context(
+    request: AuthedHttpRequest, assignment: Assignment, form: CommentForm | None = None
+) -> dict[str, object]:
+    """The private thread with the teacher (read by the student now) and its form."""
+    return {
+        "comments": services.read_thread(
+            assignment=assignment, student=request.user, reader=request.user
+        ),
+        "comment_form": form or CommentForm(other=assignment.classroom.teacher.name),
+    }
+
+
 @student_required
 def work_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment_for(request, pk)
@@ -357,7 +400,33 @@ def work_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     context["not_saved"] = bool(errors)
     # Logged out when they pressed Turn in (student_required sent them to log in, then here).
     context["turn_in_again"] = request.GET.get("turn-in") == "again" and context["editable"]
+    context.update(_thread_context(request, assignment))
     return render(request, "classroom/work_detail.html", context)
+
+
+@require_POST
+@student_required
+def work_comment(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """A private comment to the teacher. A student who left the class, or whose class or
+    assignment is archived, is told why it cannot be sent (their page is gone)."""
+    assignment = get_object_or_404(
+        Assignment.objects.filter(classroom__enrolments__student=request.user).select_related(
+            "classroom__teacher", "lesson"
+        ),
+        pk=pk,
+    )
+    refusal = services.comment_refusal(
+        assignment=assignment, student=request.user, author=request.user
+    )
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("classroom:work-list")
+    form = CommentForm(request.POST, other=assignment.classroom.teacher.name)
+    if form.is_valid() and post_comment(request, form, assignment, request.user):
+        return redirect(reverse("classroom:work-detail", args=[pk]) + "#comments")
+    context = _detail_context(request, assignment)
+    context.update(_thread_context(request, assignment, form))
+    return render(request, "classroom/work_detail.html", context, status=400)
 
 
 def _posted(request: AuthedHttpRequest) -> tuple[dict[int, str], int]:

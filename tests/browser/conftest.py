@@ -6,7 +6,6 @@ Without a browser these tests skip with a message saying how to get one, except 
 
 import os
 import shutil
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -82,7 +81,8 @@ def page(browser, live_server):
 
 @pytest.fixture
 def lessons(transactional_db):
-    """The shipped lessons, by slug. live_server tests are transactional, so load them here."""
+    """The shipped lessons, by slug, for the `world` fixture (tests/worlds.py) and the journeys.
+    live_server tests are transactional, so they are loaded here, for each test."""
     import io
 
     from django.core.cache import cache
@@ -141,112 +141,6 @@ def force_log_in(page, user, base_url: str) -> None:
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base_url}])
-
-
-@dataclass
-class World:
-    teacher: object
-    student: object
-    classroom: object
-    work: dict  # status name -> assignment
-    turned_in: object  # Attempt
-    returned: object  # Attempt
-    admin: object  # a content editor (superuser)
-
-
-def _answers(lesson, text: str) -> dict[int, str]:
-    return {q.pk: text for q in lesson.questions.active()}
-
-
-@pytest.fixture
-def world(lessons) -> World:
-    """A class with one student whose work is in every status, and another student."""
-    from django.utils import timezone
-
-    from classroom import services
-    from tests.factories import (
-        ClassroomFactory,
-        EnrolmentFactory,
-        StudentFactory,
-        TeacherFactory,
-        UserFactory,
-    )
-
-    now = timezone.now()
-    teacher = TeacherFactory(username="ms-ivanova", display_name="Ms Ivanova")
-    student = StudentFactory(username="anna", display_name="Anna K.")
-    other = StudentFactory(username="boris", display_name="Boris P.")
-    classroom = ClassroomFactory(teacher=teacher, name="10H History", join_code="KQ7M3P")
-    EnrolmentFactory(classroom=classroom, student=student)
-    EnrolmentFactory(classroom=classroom, student=other)
-
-    def assign(slug, due_at):
-        (assignment,) = services.assign_lessons(
-            classroom=classroom, lessons=[lessons[slug]], teacher=teacher, due_at=due_at
-        )
-        return assignment
-
-    text = "The Red Guards defended Petrograd and the Bolsheviks were seen as its saviours."
-    work = {
-        "Assigned": assign("kornilov-revolt", now + timedelta(days=7)),
-        "Draft": assign("lenins-return", now + timedelta(days=7)),
-        "Turned in": assign("june-offensive", now + timedelta(days=7)),
-        "Returned": assign("july-days", now + timedelta(days=7)),
-        "Late": assign("bolshevik-support", now - timedelta(days=2)),
-        "Missing": assign("kornilov-revolt", now - timedelta(days=1)),
-    }
-    services.save_draft(
-        student=student,
-        assignment=work["Draft"],
-        texts=_answers(work["Draft"].lesson, text),
-        base_version=0,
-    )
-    turned_in = services.turn_in(
-        student=student,
-        assignment=work["Turned in"],
-        # The first answer makes the key points, the others only some: feedback of both kinds.
-        texts={
-            q.pk: q.model_answer if i == 0 else q.model_answer.split(".")[0] + "."
-            for i, q in enumerate(work["Turned in"].lesson.questions.active())
-        },
-        base_version=0,
-    )
-    services.turn_in(
-        student=other,
-        assignment=work["Turned in"],
-        texts=_answers(work["Turned in"].lesson, "Kornilov was a Bolshevik."),
-        base_version=0,
-    )
-    returned = services.turn_in(
-        student=student,
-        assignment=work["Returned"],
-        texts=_answers(work["Returned"].lesson, text),
-        base_version=0,
-    )
-    questions = list(work["Returned"].lesson.questions.active())
-    services.mark_attempt(
-        attempt=returned,
-        teacher=teacher,
-        marks={q.pk: 1 for q in questions},
-        comments={q.pk: "Good start: add a date." for q in questions},
-        overall_comment="Clear and careful work.",
-        # The teacher credits the first question's first point, which the check did not find:
-        # the Checker review has an answer to show.
-        points={questions[0].pk: [questions[0].key_points.active().first().key]},
-        return_work=True,
-        allow_resubmission=True,
-    )
-    services.save_to_comment_bank(
-        teacher=teacher, question=questions[0], text="Good start: add a date."
-    )
-    services.turn_in(
-        student=student,
-        assignment=work["Late"],
-        texts=_answers(work["Late"].lesson, text),
-        base_version=0,
-    )
-    admin = UserFactory(username="editor", is_staff=True, is_superuser=True)
-    return World(teacher, student, classroom, work, turned_in, returned, admin)
 
 
 # --- One student and "The Kornilov revolt", for the journeys ------------------------------------

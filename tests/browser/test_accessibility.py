@@ -42,6 +42,38 @@ def _shaped(url):
     return address
 
 
+def _talked(w) -> None:
+    """An announcement and a thread on the turned-in work, each side's last word unread."""
+    from classroom import services
+
+    if w.classroom.announcements.exists():
+        return
+    services.post_announcement(
+        classroom=w.classroom, author=w.teacher, body="Test on **Friday**: revise [the lessons](/)."
+    )
+    for author, body in ((w.student, "Is question 2 about 1917?"), (w.teacher, "Yes, it is.")):
+        services.post_comment(
+            assignment=w.work["Turned in"], student=w.student, author=author, body=body
+        )
+    services.post_comment(
+        assignment=w.work["Turned in"], student=w.student, author=w.student, body="Thank you!"
+    )
+
+
+def _after_talk(address):
+    def made(w):
+        _talked(w)
+        return address(w)
+
+    return made
+
+
+def _announcement(name):
+    return _after_talk(
+        lambda w: reverse(f"classroom:{name}", args=[w.classroom.announcements.get().pk])
+    )
+
+
 # name -> (who is logged in, address)
 PAGES = {
     "lesson list": (None, lambda w: reverse("lessons:lesson-list")),
@@ -123,6 +155,35 @@ PAGES = {
         lambda w: reverse("classroom:assignment-insight", args=[w.work["Turned in"].pk]),
     ),
     "comment bank": ("teacher", lambda w: reverse("classroom:commentbank-list")),
+    "class page (announcements)": (
+        "teacher",
+        _after_talk(lambda w: w.classroom.get_absolute_url()),
+    ),
+    "new announcement form": (
+        "teacher",
+        lambda w: reverse("classroom:announcement-create", args=[w.classroom.pk]),
+    ),
+    "edit announcement": ("teacher", _announcement("announcement-update")),
+    "delete announcement": ("teacher", _announcement("announcement-delete")),
+    "marking list (unread comments)": (
+        "teacher",
+        _after_talk(lambda w: w.work["Turned in"].get_absolute_url()),
+    ),
+    "marking view (comments)": (
+        "teacher",
+        _after_talk(lambda w: reverse("classroom:attempt-mark", args=[w.turned_in.pk])),
+    ),
+    "comments (no work yet)": (
+        "teacher",
+        lambda w: reverse(
+            "classroom:assignment-comments", args=[w.work["Assigned"].pk, w.student.pk]
+        ),
+    ),
+    "My work (announcements, unread reply)": (
+        "student",
+        _after_talk(lambda w: reverse("classroom:work-list")),
+    ),
+    "assignment: Turned in (comments)": ("student", _after_talk(_work("Turned in"))),
     "comment bank: edit a comment": (
         "teacher",
         lambda w: reverse("classroom:commentbank-update", args=[w.teacher.comment_bank.get().pk]),

@@ -558,8 +558,8 @@ def test_assignment_page_query_count_is_fixed(
     client.get(detail_url(assignment))  # warm the rendered lesson and the prepared questions
     # Session, user, assignment; the lesson with its sections, key terms and questions (4);
     # the attempts and their answers (2); the lesson's markscheme stamp (the prepared questions
-    # give the key points and misconceptions of every answer's feedback).
-    with django_assert_num_queries(10):
+    # give the key points and misconceptions of every answer's feedback); the private thread.
+    with django_assert_num_queries(11):
         response = client.get(detail_url(assignment))
     assert response.status_code == 200
     assert len(response.context["history"]) == n
@@ -587,7 +587,7 @@ def test_returned_feedback_that_names_a_retired_point_still_shows_it(
     point.save()
     client.force_login(student)
     client.get(detail_url(assignment))
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):  # with the private thread
         response = client.get(detail_url(assignment))
     assert "The Bolsheviks were seen as the saviours of Petrograd." in response.content.decode()
 

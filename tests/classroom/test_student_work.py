@@ -143,7 +143,7 @@ def _fill(student, classroom, n):
 def test_my_work_query_count_is_fixed(client, student, classroom, n, django_assert_num_queries):
     _fill(student, classroom, n)
     client.force_login(student)
-    # session, user, assignments, attempts
-    with django_assert_num_queries(4):
+    # session, user, assignments, attempts, unread private replies, announcements
+    with django_assert_num_queries(6):
         response = client.get(WORK_LIST)
     assert len(response.context["rows"]) == n

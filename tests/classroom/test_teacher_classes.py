@@ -214,8 +214,9 @@ def test_class_page_query_count(client, teacher, django_assert_num_queries, n):
     client.force_login(teacher)
     url = classroom.get_absolute_url()
     # session, user, classroom, enrolments with students, assignments with counts, and the
-    # login lockouts of the class's students (6, not 5: "Unlock login" shows only for those)
-    with django_assert_num_queries(6):
+    # login lockouts of the class's students (6, not 5: "Unlock login" shows only for those),
+    # the class's announcements
+    with django_assert_num_queries(7):
         assert client.get(url).status_code == 200
 
 

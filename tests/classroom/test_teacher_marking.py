@@ -396,8 +396,9 @@ def _populated(teacher, n):
 def test_marking_list_query_count(client, teacher, django_assert_num_queries, n):
     _, assignments = _populated(teacher, n)
     client.force_login(teacher)
-    # session, user, assignment, attempts, their answers, enrolments with students
-    with django_assert_num_queries(6):
+    # session, user, assignment, attempts, their answers, enrolments with students, unread
+    # private comments
+    with django_assert_num_queries(7):
         assert client.get(assignments[0].get_absolute_url()).status_code == 200
 
 
@@ -461,8 +462,9 @@ def test_marking_view_query_count(client, teacher, django_assert_num_queries, n)
     url = reverse("classroom:attempt-mark", args=[attempt.pk])
     client.get(url)
     # session, user, attempt, its answers, questions, key points, misconceptions, comment bank,
-    # next to mark, the student's attempts, feedback changes
-    with django_assert_num_queries(11):
+    # next to mark, the student's attempts, feedback changes, the private thread, the student
+    # still in the class (may the teacher write in it)
+    with django_assert_num_queries(13):
         assert client.get(url).status_code == 200
 
 

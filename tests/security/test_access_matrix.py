@@ -11,8 +11,9 @@ from django.contrib.auth.hashers import check_password
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from classroom.models import Attempt, Enrolment, Extension
+from classroom.models import Announcement, Attempt, Enrolment, Extension, WorkComment
 from tests.factories import PASSWORD
+from tests.worlds import ANNOUNCEMENT, BANKED_COMMENT, BORIS_TEXT
 
 LOGIN = "login redirect"
 ROLES = ("visitor", "other student", "other teacher", "owner")
@@ -75,6 +76,11 @@ EXPECTED = {
     "classroom:commentbank-create": TEACHER_POST,
     "classroom:commentbank-update": TEACHER_OBJECT,
     "classroom:commentbank-delete": TEACHER_POST,
+    "classroom:announcement-create": TEACHER_OBJECT,  # GET shows the form (the class page's)
+    "classroom:announcement-update": TEACHER_OBJECT,
+    "classroom:announcement-delete": TEACHER_OBJECT,  # GET asks first
+    # Student A has turned-in work: their thread is read on its marking page (a redirect).
+    "classroom:assignment-comments": ("teacher", LOGIN, 403, 404, 302),
     # Students
     "classroom:work-list": ("student", LOGIN, 200, 403, 200),  # student B sees only their own
     "classroom:work-detail": ("student", LOGIN, 404, 403, 200),
@@ -82,6 +88,7 @@ EXPECTED = {
     "classroom:work-turn-in": STUDENT_POST,
     "classroom:work-unsubmit": STUDENT_POST,
     "classroom:work-resubmit": STUDENT_POST,
+    "classroom:work-comment": STUDENT_POST,
 }
 
 # POST-only views: a POST as the wrong person (visitor, other student, other teacher).
@@ -102,6 +109,10 @@ WRONG_POST = {
             "classroom:assignment-return-marked",
             "classroom:extension-update",
             "classroom:extension-delete",
+            "classroom:announcement-create",
+            "classroom:announcement-update",
+            "classroom:announcement-delete",
+            "classroom:assignment-comments",
         ],
         (LOGIN, 403, 404),
     ),
@@ -116,6 +127,7 @@ WRONG_POST = {
             "classroom:work-turn-in",
             "classroom:work-unsubmit",
             "classroom:work-resubmit",
+            "classroom:work-comment",
         ],
         (LOGIN, 404, 403),
     ),
@@ -143,8 +155,10 @@ def kwargs_for(name: str, world) -> dict:
         return {"slug": world.lesson.slug}
     if short in {"enrolment-remove", "student-reset-password", "student-unlock"}:
         return {"pk": world.class_a.pk, "student_pk": world.student_a.pk}
-    if short.startswith("extension-"):
+    if short.startswith("extension-") or short == "assignment-comments":
         return {"pk": world.assignment.pk, "student_pk": world.student_a.pk}
+    if short in {"announcement-update", "announcement-delete"}:
+        return {"pk": world.announcement.pk}
     if short.startswith("work-") and short != "work-list":
         return {"pk": world.assignment.pk}
     if short.startswith("assignment-") and short != "assignment-create":
@@ -153,7 +167,9 @@ def kwargs_for(name: str, world) -> dict:
         return {"pk": world.attempt.pk}
     if short in {"commentbank-update", "commentbank-delete"}:
         return {"pk": world.entry.pk}
-    if short.startswith(("classroom-", "students-", "assignment-create")) and short not in {
+    if short.startswith(
+        ("classroom-", "students-", "assignment-create", "announcement-create")
+    ) and short not in {
         "classroom-list",
         "classroom-create",
     }:
@@ -225,6 +241,7 @@ def test_wrong_people_cannot_post(world):
             "attempt": world.attempt.pk,
             f"answer-{world.question.pk}": "Hijacked",
             "version": 99,
+            "body": "Hijacked",
         }
         people = clients(world, EXPECTED[name][0])
         for role, expected in zip(ROLES[:3], statuses, strict=True):
@@ -245,11 +262,13 @@ def test_wrong_people_cannot_post(world):
     assert not world.student_a.must_change_password
     attempt = Attempt.objects.get(pk=world.attempt.pk)
     assert attempt.state == Attempt.State.TURNED_IN
-    assert attempt.answers.get().text == "The Bolsheviks saved Petrograd."
+    assert attempt.answers.get().text == BORIS_TEXT
     assert not Extension.objects.exists()
     assert not world.teacher_b.comment_bank.exists()
     world.entry.refresh_from_db()
-    assert world.entry.text == "Say who armed the Red Guards."
+    assert world.entry.text == BANKED_COMMENT
+    assert list(Announcement.objects.values_list("body", flat=True)) == [ANNOUNCEMENT]
+    assert not WorkComment.objects.exists()
 
 
 @pytest.mark.parametrize("role", ["visitor", "student", "teacher"])

@@ -12,6 +12,7 @@ from django.utils.html import strip_tags
 from classroom import services
 from classroom.models import Answer, Attempt, Classroom, Enrolment, FeedbackChange, User
 from tests.factories import AssignmentFactory, StudentFactory, UserFactory
+from tests.worlds import BORIS_TEXT
 
 CHANGELIST = reverse("admin:classroom_user_changelist")
 CHECKBOX_LABEL = "I have exported the work and the student asked for erasure"
@@ -86,7 +87,8 @@ def test_deleting_a_student_with_work_is_refused_with_an_explanation(admin_clien
     assert page.status_code == 200
     html = page.content.decode()
     text = words(page)
-    assert "student-a has work in the classroom (1 attempt, 1 answer, 1 class enrolment)" in text
+    counts = "(1 attempt, 1 answer, 1 class enrolment)"
+    assert f"{world.student_a.username} has work in the classroom {counts}" in text
     assert "Work is never deleted" in text
     assert "Erase student and their work" in text
     assert "untick Active" in text
@@ -105,7 +107,7 @@ def test_deleting_a_student_with_work_is_refused_with_an_explanation(admin_clien
 def test_deleting_a_teacher_with_classes_is_refused(admin_client, world):
     url = reverse("admin:classroom_user_delete", args=[world.teacher_a.pk])
     text = words(admin_client.post(url, {"post": "yes"}))
-    assert "teacher-a has work in the classroom (" in text
+    assert f"{world.teacher_a.username} has work in the classroom (" in text
     assert "1 class taught" in text
     assert User.objects.filter(pk=world.teacher_a.pk).exists()
 
@@ -127,7 +129,7 @@ def test_bulk_delete_with_a_user_with_work_is_refused(admin_client, world):
     }
     page = admin_client.post(CHANGELIST, data)
     text = words(page)
-    assert "student-a has work in the classroom" in text
+    assert f"{world.student_a.username} has work in the classroom" in text
     assert "protected related objects" not in text
     admin_client.post(CHANGELIST, {**data, "post": "yes"})
     assert User.objects.filter(pk__in=[world.student_a.pk, idle.pk]).count() == 2
@@ -164,7 +166,7 @@ def test_erase_action_shows_the_confirmation_with_the_export_link(admin_client, 
     assert page.status_code == 200
     html = page.content.decode()
     text = words(page)
-    assert "student-a" in text
+    assert marked.student_a.username in text
     assert export_url(marked.student_a) in html
     assert CHECKBOX_LABEL in text
     assert 'name="confirm_erase"' in html
@@ -180,14 +182,14 @@ def test_the_export_holds_the_answers_marks_and_feedback(admin_client, marked):
     assert response["Content-Type"].startswith("application/json")
     assert "attachment" in response["Content-Disposition"]
     data = json.loads(response.content)
-    assert data["student"]["username"] == "student-a"
-    assert [c["name"] for c in data["classes"]] == ["Class A"]
+    assert data["student"]["username"] == marked.student_a.username
+    assert [c["name"] for c in data["classes"]] == [marked.class_a.name]
     [assignment] = data["assignments"]
-    assert assignment["lesson"] == "The Kornilov revolt"
+    assert assignment["lesson"] == marked.lesson.title
     [attempt] = assignment["attempts"]
     assert attempt["overall_comment"] == "A good start."
     [answer] = attempt["answers"]
-    assert answer["text"] == "The Bolsheviks saved Petrograd."
+    assert answer["text"] == BORIS_TEXT
     assert answer["mark"] == 2
     assert answer["comment"] == "Better on a second look."
     assert answer["instant_feedback"] == Answer.objects.get(attempt=marked.attempt).result
@@ -250,8 +252,8 @@ def test_confirming_erases_the_student_and_their_work_only(admin_client, marked,
     # The audit log says who erased whom, never the content.
     [record] = [r for r in caplog.records if r.name == "classroom.audit"]
     message = record.getMessage()
-    assert "the-admin" in message and "student-a" in message
-    assert "Petrograd" not in message
+    assert "the-admin" in message and marked.student_a.username in message
+    assert BORIS_TEXT not in message
 
 
 @pytest.mark.parametrize("who", ["teacher", "staff"])
@@ -284,4 +286,4 @@ def test_the_service_returns_counts(world):
     assert counts["answers"] == 1
     assert counts["enrolments"] == 1
     assert counts["users"] == 1
-    assert not User.objects.filter(username="student-a").exists()
+    assert not User.objects.filter(username=world.student_a.username).exists()

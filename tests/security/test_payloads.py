@@ -181,3 +181,47 @@ def test_markup_is_refused_as_a_username(client, world):
     assert response.status_code == 200
     _assert_safe(response.content.decode(), "join form")
     assert not User.objects.filter(username=PAYLOADS[0]).exists()
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_talk_payloads_are_stored_as_typed_and_shown_safely(world, payload):
+    """Announcements (Markdown, sanitised) and private comments (plain text, escaped)."""
+    from classroom.models import Announcement, WorkComment
+
+    teacher, pupil = Client(), Client()
+    teacher.force_login(world.teacher_a)
+    pupil.force_login(world.student_a)
+    assignment = world.assignment
+    teacher.post(
+        reverse("classroom:announcement-create", args=[world.class_a.pk]), {"body": payload}
+    )
+    pupil.post(reverse("classroom:work-comment", args=[assignment.pk]), {"body": payload})
+    thread = reverse("classroom:assignment-comments", args=[assignment.pk, world.student_a.pk])
+    teacher.post(thread, {"body": payload + " (reply)"})
+    assert Announcement.objects.filter(body=payload).exists()
+    assert WorkComment.objects.filter(author=world.student_a, body=payload).exists()
+    assert WorkComment.objects.filter(author=world.teacher_a, body=payload + " (reply)").exists()
+    announcement = Announcement.objects.get(body=payload)
+    pages = [
+        (teacher, world.class_a.get_absolute_url()),
+        (teacher, reverse("classroom:announcement-update", args=[announcement.pk])),
+        (teacher, reverse("classroom:announcement-delete", args=[announcement.pk])),
+        (teacher, reverse("classroom:attempt-mark", args=[world.attempt.pk])),
+        (teacher, assignment.get_absolute_url()),
+        (pupil, reverse("classroom:work-list")),
+        (pupil, reverse("classroom:work-detail", args=[assignment.pk])),
+    ]
+    seen = {}
+    for client, url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        _assert_safe(html, url)
+        seen[url] = html
+    escaped = _escaped(payload)
+    marking = seen[reverse("classroom:attempt-mark", args=[world.attempt.pk])]
+    work = seen[reverse("classroom:work-detail", args=[assignment.pk])]
+    assert escaped in marking and _escaped(payload + " (reply)") in marking
+    assert escaped in work and _escaped(payload + " (reply)") in work
+    # The edit form shows the Markdown source, escaped, in its text box.
+    assert escaped in seen[reverse("classroom:announcement-update", args=[announcement.pk])]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("classroom", "0009_notifications"),
+        ("classroom", "0010_talk"),
     ]
 
     operations = [
