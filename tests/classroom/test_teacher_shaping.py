@@ -364,11 +364,12 @@ def _shaped(teacher, n):
 def test_marking_list_query_count(client, teacher, django_assert_num_queries, n):
     _, everyone, chosen, _ = _shaped(teacher, n)
     client.force_login(teacher)
-    # session, user, assignment, attempts, their answers, extensions, enrolments with students
-    with django_assert_num_queries(7):
-        assert client.get(everyone.get_absolute_url()).status_code == 200
-    # ... and the chosen students (8)
+    # session, user, assignment, attempts, their answers, extensions, enrolments with students,
+    # unread private comments
     with django_assert_num_queries(8):
+        assert client.get(everyone.get_absolute_url()).status_code == 200
+    # ... and the chosen students (9)
+    with django_assert_num_queries(9):
         assert client.get(chosen.get_absolute_url()).status_code == 200
 
 
@@ -389,8 +390,9 @@ def test_gradebook_query_count(client, teacher, django_assert_num_queries, n):
 def test_my_work_query_count(client, teacher, django_assert_num_queries, n):
     _, _, _, students = _shaped(teacher, n)
     client.force_login(students[0])
-    # session, user, assignments (with the own due time), attempts
-    with django_assert_num_queries(4):
+    # session, user, assignments (with the own due time), attempts, unread private comments,
+    # announcements
+    with django_assert_num_queries(6):
         html = client.get(reverse("classroom:work-list")).text
     assert "Extended for you" in html
 
