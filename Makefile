@@ -8,11 +8,19 @@ PYTEST_ARGS ?=
 # Coverage of classroom/ and lessons/ below this fails `make test`: the figure of the suite
 # without the browser tests when it was set (95.7 %, 1 December 2026), rounded down.
 COVERAGE_FLOOR ?= 95
+# COVERAGE=0 runs the suite without measuring coverage (CI's second run, on PostgreSQL: the
+# first run measured it, and measuring slows the suite down).
+COVERAGE ?= 1
+ifeq ($(COVERAGE),0)
+COVERAGE_ARGS :=
+else
+COVERAGE_ARGS := --cov --cov-report=term --cov-fail-under=$(COVERAGE_FLOOR)
+endif
 # Production values for `check --deploy`: the same checks a real deployment must pass.
 DEPLOY_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=deploy-check-$(shell printf '%064d' 0 | tr 0 x)-key \
 	DJANGO_ALLOWED_HOSTS=classroom.example.org EMAIL_URL=smtp+tls://classroom:secret@smtp.example.org:587
 
-.PHONY: run test lint serve setup screenshots bench lighthouse backup clean
+.PHONY: run test suite lint serve setup screenshots bench lighthouse backup clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +39,9 @@ $(VENV)/.bench: requirements.txt requirements-bench.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-bench.txt
 	touch $@ $(VENV)/.runtime
 
-## setup: migrate the database, load the lessons and the demo data, and bring stored instant
-## feedback up to the current mark schemes and matching rules.
+## setup: migrate the database (the background tasks' table included), load the lessons and
+## the demo data, and bring stored instant feedback up to the current mark schemes and matching
+## rules (at once: `remark` does not wait for the worker).
 setup: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
@@ -43,15 +52,17 @@ setup: $(VENV)/.runtime
 # The address other machines on the network reach this one at (finding it sends no packet).
 LAN_ADDRESS = $(shell $(PYTHON) -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.connect(("192.0.2.1", 9)); print(s.getsockname()[0])' 2>/dev/null || hostname -I 2>/dev/null | cut -d" " -f1)
 
-## run: everything `setup` does, then the development server on HOST:PORT. With HOST=0.0.0.0
-## (a class on the school network) the machine's network address is allowed as a host name and
-## is the address on login cards and the join panel (unless SITE_URL says otherwise).
+## run: everything `setup` does, then the development server on HOST:PORT, with the worker
+## of background tasks (emails, re-marking) beside it, stopped with the server. With
+## HOST=0.0.0.0 (a class on the school network) the machine's network address is allowed as a
+## host name and is the address on login cards and the join panel (unless SITE_URL says
+## otherwise).
 run: setup
 ifeq ($(HOST),0.0.0.0)
 	@echo "Students on the school network open http://$(LAN_ADDRESS):$(PORT)/"
-	DJANGO_LAN_URL=http://$(LAN_ADDRESS):$(PORT) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DJANGO_LAN_URL=http://$(LAN_ADDRESS):$(PORT) bin/with-worker $(BIN)/python manage.py runserver $(HOST):$(PORT)
 else
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	bin/with-worker $(BIN)/python manage.py runserver $(HOST):$(PORT)
 endif
 
 ## lint: ruff, mypy (django-stubs), djLint, migrations in step with the models, deploy checks,
@@ -75,8 +86,11 @@ $(VNU): package.json package-lock.json
 ## test: lint, then the whole pytest suite (browser tests included when Chromium is found, the
 ## HTML checker when Java and npm are), measuring coverage (pytest-cov) against COVERAGE_FLOOR.
 ## A part of the suite alone: make test PYTEST_ARGS=tests/lessons COVERAGE_FLOOR=0
-test: lint $(VNU)
-	$(BIN)/python -m pytest --cov --cov-report=term --cov-fail-under=$(COVERAGE_FLOOR) $(PYTEST_ARGS)
+test: lint suite
+
+## suite: the pytest suite alone, without lint (COVERAGE=0: without measuring coverage).
+suite: $(VENV)/.dev $(VNU)
+	$(BIN)/python -m pytest $(COVERAGE_ARGS) $(PYTEST_ARGS)
 
 ## backup: a consistent copy of the database, taken while the site runs, into backups/.
 backup: $(VENV)/.runtime

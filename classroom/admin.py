@@ -17,6 +17,7 @@ from django.utils.html import format_html
 
 from classroom import review, services
 from classroom.models import (
+    Announcement,
     Answer,
     Assignment,
     Attempt,
@@ -25,8 +26,11 @@ from classroom.models import (
     CommentBankEntry,
     Enrolment,
     FeedbackChange,
+    Notification,
     User,
+    WorkComment,
 )
+from classroom.tasks import remark_question
 from lessons.admin_html import ModelAdmin, StackedInline, TabularInline, ValidHTMLMixin
 from lessons.checking import check_question
 from lessons.marking import FILLER_WORDS, phrase_words
@@ -52,7 +56,10 @@ class UserAdmin(ValidHTMLMixin, BaseUserAdmin):
     search_fields = ["username", "display_name", "first_name", "last_name", "email"]
     fieldsets = [
         *(BaseUserAdmin.fieldsets or ()),
-        ("Classroom", {"fields": ["role", "display_name", "must_change_password"]}),
+        (
+            "Classroom",
+            {"fields": ["role", "display_name", "must_change_password", "email_notifications"]},
+        ),
     ]
     add_fieldsets = [
         *BaseUserAdmin.add_fieldsets,
@@ -198,6 +205,7 @@ class UserAdmin(ValidHTMLMixin, BaseUserAdmin):
                     ("feedback_changes", "feedback change"),
                     ("comments", "private comment"),
                     ("login_records", "login record"),
+                    ("notifications", "notification"),
                 ]
             )
             + ".",
@@ -417,6 +425,55 @@ class FeedbackChangeAdmin(ModelAdmin):
     readonly_fields = ["attempt", "answer", "field", "old_value", "new_value", "changed_by"]
 
 
+@admin.register(Announcement)
+class AnnouncementAdmin(ModelAdmin):
+    list_display = ["classroom", "author", "created_at", "updated_at"]
+    list_filter = ["classroom"]
+    search_fields = ["body", "classroom__name", "author__username"]
+    ordering = ["-created_at", "-pk"]
+    list_select_related = ["classroom", "author"]
+    autocomplete_fields = ["classroom", "author"]
+
+
+@admin.register(WorkComment)
+class WorkCommentAdmin(ModelAdmin):
+    """Private comments, for support and safeguarding: read or removed, never rewritten."""
+
+    list_display = ["student", "assignment", "author", "created_at", "read_at"]
+    list_filter = [("read_at", admin.EmptyFieldListFilter)]
+    search_fields = ["body", "student__username", "author__username"]
+    ordering = ["-created_at", "-pk"]
+    list_select_related = ["student", "author", "assignment__lesson", "assignment__classroom"]
+    readonly_fields = ["assignment", "student", "author", "body", "created_at", "read_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(ModelAdmin):
+    """Read-only, for support: who was told what, when, and whether they have read it."""
+
+    list_display = ["recipient", "kind", "message", "created_at", "read_at"]
+    list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
+    search_fields = ["recipient__username", "message"]
+    ordering = ["-created_at", "-pk"]
+    list_select_related = ["recipient"]
+    readonly_fields = ["recipient", "kind", "message", "url", "key", "created_at", "read_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 class PhraseForm(forms.Form):
     """A phrase for a key point the check missed, as the editor edits it."""
 
@@ -545,13 +602,13 @@ class CheckerReviewAdmin(ModelAdmin):
         here = reverse("admin:classroom_checkerreview_review", args=[question.pk])
         action = request.POST.get("action")
         if action == "remark":
-            report = services.remark_answers(question=question)
+            # A task, so the page answers at once; the worker logs how many results changed.
+            remark_question.enqueue(question_id=question.pk)
             request.session.pop(self._remark_key(question), None)
             messages.success(
                 request,
-                f"{report.changed} of {report.answers} stored results of this question changed"
-                f" ({report.restamped} more stamped with the current versions). Teachers' marks"
-                " are untouched.",
+                "Re-marking the stored answers of this question has started in the background:"
+                " reload this page in a minute to see the results (teachers' marks stay).",
             )
             return redirect(here), None, None
         reviewed = {r.answer.pk: r for r in review.disagreements(question)}

@@ -60,6 +60,26 @@ class TeacherPasswordResetForm(PasswordResetForm):
         return (user for user in super().get_users(email) if user.is_teacher)
 
 
+class AccountForm(forms.ModelForm):
+    """A person's own settings: an email address, and whether notifications are emailed."""
+
+    class Meta:
+        model = User
+        fields = ["email", "email_notifications"]
+        labels = {"email": "Email address"}
+        help_texts = {
+            "email": "Optional. Notifications are emailed here; teachers also reset a forgotten"
+            " password with it. Leave it empty for no emails.",
+            "email_notifications": "Email me each new notification as well as showing it here.",
+        }
+        error_messages = {
+            "email": {
+                "invalid": "Enter an email address such as name@school.example, or leave it empty.",
+                "max_length": "That email address is too long: use one of at most 254 characters.",
+            }
+        }
+
+
 class TeacherSignupForm(UserCreationForm):
     """Sign-up for teachers who know the school's teacher code."""
 

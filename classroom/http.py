@@ -4,6 +4,7 @@ import ipaddress
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.csrf import csrf_failure as default_csrf_failure
 
 
@@ -67,3 +68,13 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 def posted(request: HttpRequest):
     """The POST data to bind a form to (even when empty), or None on GET."""
     return request.POST if request.method == "POST" else None
+
+
+def local_path(url: str) -> str | None:
+    """`url` when it is a path on this site ("/my-work/3/"), else None: a stored link never
+    sends anyone to another site ("//evil.example", "https://...", "/\\evil.example")."""
+    if not url.startswith("/") or url.startswith(("//", "/\\")):
+        return None
+    if any(not char.isprintable() or char.isspace() for char in url):
+        return None
+    return url if url_has_allowed_host_and_scheme(url, allowed_hosts=None) else None

@@ -1,5 +1,6 @@
 """People and coursework: users, classes, enrolments, assignments, work and feedback."""
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import ClassVar
@@ -302,6 +303,23 @@ class Assignment(models.Model):
     def forget_due_times(self) -> None:
         """Drop the due times `due_at_for` remembered (after an extension changes)."""
         self.__dict__.pop("_extended_to", None)
+
+    def due_times(self, students: Iterable[User]) -> dict[int, datetime | None]:
+        """Each student's own due time (`due_at_for`), by student id: their extensions read in
+        one query (none when already read, or when the assignment has no due time)."""
+        students = list(students)
+        if self.due_at is not None and "extensions" not in getattr(
+            self, "_prefetched_objects_cache", {}
+        ):
+            known: dict[int, datetime | None] = self.__dict__.setdefault("_extended_to", {})
+            extended = dict(
+                Extension.objects.filter(
+                    assignment_id=self.pk, student__in=[s.pk for s in students]
+                ).values_list("student_id", "due_at")
+            )
+            for student in students:
+                known.setdefault(student.pk, extended.get(student.pk))
+        return {student.pk: self.due_at_for(student) for student in students}
 
     def is_visible_to_students(self, now: datetime | None = None) -> bool:
         """Started (or with no start time), not archived (the class is not looked at)."""
@@ -907,6 +925,7 @@ class WorkComment(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        verbose_name = "private comment"
         indexes = [
             models.Index(fields=["assignment", "student", "created_at"], name="workcomment_thread"),
             models.Index(fields=["student", "read_at"], name="workcomment_student_unread"),

@@ -78,3 +78,14 @@ def teacher_required(view: AuthedView[P]) -> View[P]:
         return view(cast(AuthedHttpRequest, request), *args, **kwargs)
 
     return wrapper
+
+
+def user_required(view: AuthedView[P]) -> View[P]:
+    """Anyone logged in, teacher or student (their own notifications, their account)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        return view(cast(AuthedHttpRequest, request), *args, **kwargs)
+
+    return wrapper

@@ -10,6 +10,7 @@ from classroom.views import (
     gradebook,
     insight,
     marking,
+    notifications,
     student,
     talk,
 )
@@ -19,6 +20,15 @@ app_name = "classroom"
 urlpatterns = [
     # Teachers: classes and rosters
     path("accounts/signup/", accounts.teacher_signup, name="teacher-signup"),
+    # Everyone logged in: their account and their notifications
+    path("account/", accounts.account_update, name="account-update"),
+    path("notifications/", notifications.notification_list, name="notification-list"),
+    path("notifications/<int:pk>/", notifications.notification_open, name="notification-open"),
+    path(
+        "notifications/read-all/",
+        notifications.notification_read_all,
+        name="notification-read-all",
+    ),
     path("classes/", classes.classroom_list, name="classroom-list"),
     path("classes/new/", classes.classroom_create, name="classroom-create"),
     path("classes/<int:pk>/", classes.classroom_detail, name="classroom-detail"),

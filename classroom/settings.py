@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "bootstrap",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "classroom",
     "lessons",
 ]
@@ -210,6 +212,18 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="classroom@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Background work (emailing notifications, re-marking) through Django's Tasks API: the
+# django-tasks backport of Django 6's django.tasks. By default tasks wait in the database until
+# `manage.py db_worker` (started by `make run`) runs them; TASKS_BACKEND picks another backend,
+# e.g. django_tasks.backends.immediate.ImmediateBackend (run at once, in the request) or a
+# broker-backed one (README, "Background work").
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 # Teachers may sign up with this code; sign-up is closed when it is empty.
 TEACHER_SIGNUP_CODE = env.str("TEACHER_SIGNUP_CODE", default="")

@@ -1,5 +1,6 @@
-"""Lesson Markdown to safe HTML, cached by the lesson's content version."""
+"""Lesson Markdown to safe HTML, and lesson bodies with slots, cached by content version."""
 
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -9,9 +10,10 @@ from typing import TypeVar
 import markdown
 import nh3
 from django.core.cache import cache
+from django.template import Context
 from django.utils.safestring import SafeString, mark_safe
 
-from lessons.models import Lesson
+from lessons.models import Lesson, Question
 
 _TAGS = {
     "p",
@@ -103,4 +105,56 @@ def rendered_lesson(lesson: Lesson) -> RenderedLesson:
     return RenderedLesson(
         sections={pos: mark_safe(html) for pos, html in sections.items()},
         why_it_mattered=mark_safe(why),
+    )
+
+
+# --- A lesson body with slots: rendered once, the per-reader parts filled in per request -------
+
+
+class Slot:
+    """Stands in for an included template while a frame is rendered: it prints a marker (its
+    name, and inside a question's loop the question's id) that the frame is cut at."""
+
+    def __init__(self, marker: str, name: str) -> None:
+        self.marker = marker
+        self.name = name
+
+    def render(self, context: Context) -> str:
+        question = context.get("question")
+        pk = question.pk if isinstance(question, Question) else ""
+        return f"{self.marker}{self.name}:{pk}{self.marker}"
+
+
+@dataclass(frozen=True)
+class LessonFrame:
+    """A lesson body rendered with slots where each reader's own parts go.
+
+    `parts` is the HTML between the slots (one more than `slots`); a slot is the name of the
+    context variable holding the template that fills it, and the id of the question it is for
+    (None outside the questions). `questions` are the lesson's active questions as the body
+    showed them; the requests of a process share them: read them, never change them.
+    """
+
+    parts: tuple[str, ...]
+    slots: tuple[tuple[str, int | None], ...]
+    questions: tuple[Question, ...]
+
+
+def slots(names: tuple[str, ...]) -> dict[str, Slot]:
+    """A slot for each name, all with one marker no lesson contains (fresh and random)."""
+    marker = f"\x00{secrets.token_hex(16)}\x00"
+    return {name: Slot(marker, name) for name in names}
+
+
+def cut_frame(html: str, slots: dict[str, Slot], questions: list[Question]) -> LessonFrame:
+    """The frame of `html`, rendered with `slots` in its context."""
+    marker = next(iter(slots.values())).marker
+    pieces = html.split(marker)
+    filled = [piece.partition(":") for piece in pieces[1::2]]
+    for question in questions:  # kept without their lesson (and all it holds) beside them
+        question._state.fields_cache.pop("lesson", None)
+    return LessonFrame(
+        parts=tuple(pieces[::2]),
+        slots=tuple((name, int(pk) if pk else None) for name, _, pk in filled),
+        questions=tuple(questions),
     )

@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from lessons.models import KeyTerm, Lesson, Question
-from lessons.rendering import rendered_lesson, versioned
+from lessons.rendering import LessonFrame, cut_frame, rendered_lesson, slots, versioned
 
 
 def lesson_list(request: HttpRequest) -> HttpResponse:
@@ -42,7 +42,7 @@ def glossary(request: HttpRequest) -> HttpResponse:
 def lesson_context(lesson: Lesson) -> dict[str, object]:
     """What the lesson body template needs; shared by the lesson and assignment pages.
 
-    Expects `lesson` from `lesson_queryset()` (or with those relations prefetched).
+    Expects `lesson` with `LESSON_PREFETCH` prefetched.
     """
     sections, questions_at_end = lesson.outline()
     return {
@@ -68,8 +68,21 @@ LESSON_PREFETCH = (
 )
 
 
-def lesson_queryset():
-    return Lesson.objects.with_content_version().prefetch_related(*LESSON_PREFETCH)
+def lesson_frame(lesson: Lesson, template_name: str, slot_names: tuple[str, ...]) -> LessonFrame:
+    """The lesson body of `template_name` with slots where the templates `slot_names` name go
+    (each reader's own parts: the `fill_frame` tag fills them), rendered once per content
+    version and kept like the lesson page's body. `lesson` is read with its content version.
+    """
+    names = ",".join(slot_names)
+    key = f"lesson-frame:{template_name}:{names}:{lesson.pk}:{lesson.content_version}"
+
+    def build() -> LessonFrame:
+        prefetch_related_objects([lesson], *LESSON_PREFETCH)
+        holes = slots(slot_names)
+        html = render_to_string(template_name, {**lesson_context(lesson), **holes})
+        return cut_frame(html, holes, list(lesson.questions.all()))
+
+    return versioned(key, build)
 
 
 def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -14,6 +14,12 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _immediate_tasks(settings):
+    """Background tasks run at once, in the test (the database worker has its own test)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def _fresh_local_render_cache():
     """Each test starts with an empty in-process copy of rendered lessons, as a new worker."""
     from lessons import rendering

@@ -22,6 +22,7 @@ from classroom.models import (
     Attempt,
     Classroom,
     CommentBankEntry,
+    Notification,
     User,
 )
 from lessons.models import Lesson, Question
@@ -72,6 +73,7 @@ class World:
     outsider_class: Classroom
     outsider: User  # a student in the outsider teacher's class only
     announcement: Announcement  # Ms Ivanova's, to her class
+    notice: Notification  # Boris's, about the assignment he turned in
 
     # --- The security tests' names ------------------------------------------------------------
 
@@ -239,4 +241,5 @@ def build_world(lessons: dict[str, Lesson]) -> World:
         outsider_class=outsider_class,
         outsider=outsider,
         announcement=announcement,
+        notice=Notification.objects.get(recipient=other, key=f"assigned:{work['Turned in'].pk}"),
     )

@@ -8,7 +8,8 @@ Split by sub-domain; every public name is importable from here (`services.turn_i
 - work: a student's drafts, turning in, unsubmitting, resubmitting
 - feedback: marking, returning work, the comment bank, re-marking stored feedback
 - privacy: what a person has, a student's export, erasure
-- notifications: notices to people about what happened
+- notifications: notices to people about what happened, emailed by a background task
+- reminders: notices from the clock (due tomorrow; scheduled assignments that started)
 - talk: announcements to a class, private comments on a piece of work
 """
 
@@ -21,6 +22,7 @@ from classroom.services.accounts import (
     register_student,
     reset_student_password,
     unlock_student,
+    update_account,
 )
 from classroom.services.classes import (
     ASSIGNMENT_FIELDS,
@@ -54,9 +56,12 @@ from classroom.services.feedback import (
     save_to_comment_bank,
 )
 from classroom.services.notifications import (
+    email_notices,
+    mark_all_read,
     notify,
     notify_assigned,
     notify_returned,
+    open_notification,
     recount_unread,
 )
 from classroom.services.privacy import (
@@ -69,6 +74,7 @@ from classroom.services.privacy import (
     export_student_work,
     work_counts,
 )
+from classroom.services.reminders import Reminded, notify_due, notify_started
 from classroom.services.talk import (
     comment_refusal,
     delete_announcement,
@@ -98,6 +104,7 @@ __all__ = [
     "DraftConflict",
     "LoginCard",
     "MarkingSaved",
+    "Reminded",
     "RemarkReport",
     "ReturnedAll",
     "ServiceError",
@@ -154,4 +161,11 @@ __all__ = [
     "post_comment",
     "read_thread",
     "thread_url_for_teacher",
+    # Notifications: the pages, email and the clock
+    "email_notices",
+    "mark_all_read",
+    "notify_due",
+    "notify_started",
+    "open_notification",
+    "update_account",
 ]

@@ -167,3 +167,12 @@ def unlock_student(*, teacher: User, student: User) -> int:
     if not in_class.exists():
         raise UnlockRefused("You can only unlock students in your own classes.")
     return axes_reset(username=student.username)
+
+
+@transaction.atomic
+def update_account(*, user: User, email: str, email_notifications: bool) -> None:
+    """A person's own settings: their email address (may be empty) and whether notifications
+    are emailed to it."""
+    user.email = email.strip()
+    user.email_notifications = email_notifications
+    user.save(update_fields=["email", "email_notifications"])

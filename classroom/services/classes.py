@@ -285,8 +285,12 @@ def grant_extension(
             "This assignment has no due date, so there is nothing to extend: give it a due date"
             " first (Edit assignment)."
         )
-    if assignment.start_at and due_at < assignment.start_at:
-        raise ServiceError("Set the extension on or after the assignment's start date.")
+    if due_at <= assignment.due_at:
+        due = timezone.localtime(assignment.due_at)
+        raise ServiceError(
+            f"An extension gives more time: choose a time after the class's due time"
+            f" ({due:%-d %B %Y, %H:%M})."
+        )
     StudentWork.lock(assignment_id=assignment.pk, student_id=student.pk)
     extension, _ = Extension.objects.update_or_create(
         assignment=assignment,

@@ -1,17 +1,27 @@
 """Notifications: notices to people about what happened, shown under "Notifications".
 
 `notify` stores one notice per recipient inside the caller's transaction, so a notice exists
-exactly when the action that caused it was saved.
+exactly when the action that caused it was saved. Recipients who have an email address and
+want emails are emailed by a background task (classroom/tasks.py) enqueued once that
+transaction commits: a slow or failing mail server never delays or undoes the action.
 """
 
+import logging
 from collections.abc import Iterable
+from datetime import datetime
+from functools import partial
 
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from classroom.models import Assignment, Attempt, Notification, User
+
+logger = logging.getLogger(__name__)
 
 
 def notify(
@@ -36,7 +46,105 @@ def notify(
     # ignore_conflicts: a keyed notice already sent is skipped by the database, race or not.
     created = Notification.objects.bulk_create(notices, ignore_conflicts=bool(key))
     recount_unread(user_ids=[notice.recipient_id for notice in notices])
+    wanting = [
+        n.recipient_id for n in notices if n.recipient.email and n.recipient.email_notifications
+    ]
+    if wanting:
+        # robust: an enqueue that fails is logged; the action it follows stays done.
+        transaction.on_commit(
+            partial(
+                _enqueue_emails,
+                recipient_ids=wanting,
+                kind=str(kind),
+                key=key,
+                created_at=now.isoformat(),
+            ),
+            robust=True,
+        )
     return created
+
+
+def site_address() -> str:
+    """The site's address for links in emails (no request to take it from): SITE_URL."""
+    return settings.SITE_URL or "http://localhost:8000"
+
+
+def notification_email(notice: Notification) -> EmailMessage:
+    """The plain-text email of one notice, linking to it (opening it marks it read)."""
+    site = site_address()
+    link = site + reverse("classroom:notification-open", kwargs={"pk": notice.pk})
+    account = site + reverse("classroom:account-update")
+    body = (
+        f"{notice.message}\n\n"
+        f"Open it: {link}\n\n"
+        "You get this email because email notifications are on for your account"
+        f' ({notice.recipient.username}). To stop them, untick "Email me notifications" on'
+        f" your account page: {account}\n"
+    )
+    return EmailMessage(
+        subject=f"October 1917: {notice.get_kind_display()}",
+        body=body,
+        to=[notice.recipient.email],
+    )
+
+
+def _enqueue_emails(*, recipient_ids: list[int], kind: str, key: str, created_at: str) -> None:
+    # Imported here: classroom.tasks imports the services.
+    from classroom.tasks import email_notifications
+
+    email_notifications.enqueue(
+        recipient_ids=recipient_ids, kind=kind, key=key, created_at=created_at
+    )
+
+
+def email_notices(*, recipient_ids: list[int], kind: str, key: str, created_at: str) -> int:
+    """Email the notices of one `notify` call to those of `recipient_ids` who still have an
+    address and want emails; return how many were sent. A message the mail server refuses is
+    logged and the others are still sent (the notices stay on the site either way)."""
+    notices = (
+        Notification.objects.filter(
+            recipient_id__in=recipient_ids,
+            kind=kind,
+            key=key,
+            created_at=datetime.fromisoformat(created_at),
+            recipient__email_notifications=True,
+        )
+        .exclude(recipient__email="")
+        .select_related("recipient")
+    )
+    connection = get_connection()
+    sent = 0
+    for notice in notices:
+        message = notification_email(notice)
+        message.connection = connection
+        try:
+            sent += message.send()
+        except Exception:
+            logger.exception(
+                "Could not email notification %s to user %s", notice.pk, notice.recipient_id
+            )
+    return sent
+
+
+@transaction.atomic
+def open_notification(*, notification: Notification) -> str:
+    """Mark the notice read (once) and return the page it is about."""
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+        recount_unread(user_ids=[notification.recipient_id])
+    return notification.url
+
+
+@transaction.atomic
+def mark_all_read(*, user: User) -> int:
+    """Mark every unread notice of the user read; return how many there were."""
+    count = Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    recount_unread(user_ids=[user.pk])
+    return count
 
 
 def recount_unread(*, user_ids: Iterable[int]) -> None:

@@ -20,6 +20,7 @@ from classroom.models import (
     Enrolment,
     Extension,
     FeedbackChange,
+    Notification,
     StudentWork,
     User,
     WorkComment,
@@ -225,6 +226,7 @@ def export_student_work(*, student: User) -> dict:
             "first_name": student.first_name,
             "last_name": student.last_name,
             "email": student.email,
+            "email_notifications": student.email_notifications,
             "date_joined": _iso(student.date_joined),
             "last_login": _iso(student.last_login),
         },
@@ -255,6 +257,16 @@ def export_student_work(*, student: User) -> dict:
             for chosen in AssignedStudent.objects.filter(student=student)
             .select_related("assignment__lesson", "assignment__classroom")
             .order_by("assignment__created_at", "assignment__pk")
+        ],
+        "notifications": [
+            {
+                "kind": notice.get_kind_display(),
+                "message": notice.message,
+                "url": notice.url,
+                "created_at": _iso(notice.created_at),
+                "read_at": _iso(notice.read_at),
+            }
+            for notice in Notification.objects.filter(recipient=student)
         ],
     }
 
@@ -292,6 +304,7 @@ def erase_student(*, student: User, erased_by: User) -> dict[str, int]:
         "extensions": Extension.objects.filter(student=student).delete()[0],
         "chosen_for": AssignedStudent.objects.filter(student=student).delete()[0],
         "comment_bank": CommentBankEntry.objects.filter(teacher=student).delete()[0],
+        "notifications": Notification.objects.filter(recipient=student).delete()[0],
         "login_records": sum(
             model.objects.filter(username=username).delete()[0]
             for model in (AccessAttempt, AccessFailureLog, AccessLog)

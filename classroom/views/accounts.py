@@ -9,9 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from classroom import ratelimit
-from classroom.forms import NewPasswordForm, TeacherSignupForm
+from classroom import ratelimit, services
+from classroom.forms import AccountForm, NewPasswordForm, TeacherSignupForm
 from classroom.http import posted
+from classroom.permissions import AuthedHttpRequest, user_required
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -80,3 +81,25 @@ def teacher_signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "teacher_code" in form.errors:
         ratelimit.record_guess(request, "signup")
     return render(request, "classroom/teacher_signup.html", {"form": form})
+
+
+@user_required
+def account_update(request: AuthedHttpRequest) -> HttpResponse:
+    """A person's own email address and email preference; a link to change the password."""
+    form = AccountForm(posted(request), instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.update_account(
+            user=request.user,
+            email=form.cleaned_data["email"],
+            email_notifications=form.cleaned_data["email_notifications"],
+        )
+        if form.cleaned_data["email_notifications"] and not form.cleaned_data["email"]:
+            messages.success(
+                request,
+                "Saved. Notifications are shown on this site only: add an email address to"
+                " have them emailed too.",
+            )
+        else:
+            messages.success(request, "Your account settings are saved.")
+        return redirect("classroom:account-update")
+    return render(request, "classroom/account_form.html", {"form": form})

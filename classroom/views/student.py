@@ -33,8 +33,8 @@ from classroom.models import (
 from classroom.permissions import AuthedHttpRequest, student_required, wants_json
 from classroom.views.talk import post_comment
 from lessons.marking import Hit, has_substance
-from lessons.models import Question, marking_questions
-from lessons.views import lesson_context, lesson_queryset
+from lessons.models import Lesson, Question, marking_questions
+from lessons.views import lesson_frame
 
 # "My work" shows what needs doing first: Missing, Assigned, Draft, then Returned, then done.
 ACTION_ORDER = {
@@ -341,6 +341,10 @@ def _history(assignment: Assignment, earlier: list[Attempt]) -> list[tuple[Attem
     ]
 
 
+# The parts of the work page's lesson each student sees differently (templates named by these).
+WORK_SLOTS = ("summary_template", "question_template")
+
+
 def _detail_context(
     request: AuthedHttpRequest,
     assignment: Assignment,
@@ -348,7 +352,10 @@ def _detail_context(
     texts: dict[int, str] | None = None,
     errors: dict[int, str] | None = None,
 ) -> dict[str, object]:
-    lesson = get_object_or_404(lesson_queryset(), pk=assignment.lesson_id)
+    lesson = get_object_or_404(Lesson.objects.with_content_version(), pk=assignment.lesson_id)
+    # The lesson around the answer boxes is kept per content version; only the student's own
+    # parts (the summary at the top, each answer box) are rendered per request.
+    frame = lesson_frame(lesson, "classroom/_work_lesson.html", WORK_SLOTS)
     attempts = _attempts(request, assignment)
     for attempt in attempts:
         attempt.assignment = assignment  # status() reads it; saves a query
@@ -358,7 +365,10 @@ def _detail_context(
     show_feedback = assignment.show_instant_feedback and not editable
     returned = current is not None and current.state == Attempt.State.RETURNED
     return {
-        **lesson_context(lesson),
+        "lesson": lesson,
+        "lesson_frame": frame,
+        "summary_template": "classroom/_work_summary.html",
+        "question_template": "includes/_question_answer.html",
         "assignment": assignment,
         "attempt": current,
         "status": work_status(assignment, request.user, current),
@@ -366,15 +376,14 @@ def _detail_context(
         "extended": assignment.is_extended_for(request.user),
         "editable": editable,
         "version": current.version if current else 0,
-        "question_template": "includes/_question_answer.html",
-        "question_rows": _question_rows(lesson.questions.all(), answers, texts, errors),
+        "question_rows": _question_rows(frame.questions, answers, texts, errors),
         "feedback_rows": [
             (answer.question, instant_feedback(answer, returned=returned))
             for answer in (current.answers.all() if current and show_feedback else [])
             if not answer.question.is_retired
         ],
         "history": _history(assignment, attempts[:-1]),
-        "max_marks": sum(question.marks for question in lesson.questions.all()),
+        "max_marks": sum(question.marks for question in frame.questions),
         "late_refused": not assignment.accepts_turn_in_for(request.user),
         "max_answer_length": Answer.MAX_LENGTH,
     }

@@ -184,6 +184,12 @@ PAGES = {
         _after_talk(lambda w: reverse("classroom:work-list")),
     ),
     "assignment: Turned in (comments)": ("student", _after_talk(_work("Turned in"))),
+    "notifications (student, unread)": (
+        "student",
+        lambda w: reverse("classroom:notification-list"),
+    ),
+    "notifications (teacher, none)": ("teacher", lambda w: reverse("classroom:notification-list")),
+    "account": ("student", lambda w: reverse("classroom:account-update")),
     "comment bank: edit a comment": (
         "teacher",
         lambda w: reverse("classroom:commentbank-update", args=[w.teacher.comment_bank.get().pk]),

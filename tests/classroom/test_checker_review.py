@@ -184,7 +184,7 @@ def test_a_phrase_is_previewed_then_saved_then_answers_remarked(client, editor, 
 
     before = Answer.objects.get(pk=missed.pk).result
     response = client.post(review_url(question), {"action": "remark"}, follow=True)
-    assert "of this question changed" in response.content.decode()
+    assert "Re-marking the stored answers of this question has started" in response.content.decode()
     after = Answer.objects.get(pk=missed.pk)
     assert before["points_made"] == [] and after.result["points_made"][0]["key"] == "in-prison"
     assert after.points_judged == ["in-prison"] and after.mark == 1  # the teacher's, untouched
@@ -303,3 +303,42 @@ def test_review_page_query_count_does_not_grow(
     with django_assert_num_queries(9):
         response = client.get(review_url(question))
     assert len(response.context["reviewed"]) == answers
+
+
+def test_remarking_runs_as_a_task_so_the_page_answers_at_once(
+    client, editor, question, reviewed, settings
+):
+    """The admin only enqueues the re-marking (a stored task, not yet run: the dummy
+    backend); the task, when the worker runs it, re-marks."""
+    from django_tasks import default_task_backend
+
+    from classroom.tasks import remark_question
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    client.force_login(editor)
+    missed = reviewed["missed"]
+    data = {"action": "phrase", "point": "in-prison", "answer": missed.pk}
+    client.post(review_url(question), {**data, "phrase": "cell kresty", "previewed": "cell kresty"})
+    before = Answer.objects.get(pk=missed.pk).result
+    response = client.post(review_url(question), {"action": "remark"}, follow=True)
+    assert "has started in the background" in response.content.decode()
+    assert Answer.objects.get(pk=missed.pk).result == before  # queued, not run in the request
+    [queued] = default_task_backend.results
+    assert queued.task.module_path == "classroom.tasks.remark_question"
+    assert queued.kwargs == {"question_id": question.pk}
+
+    report = remark_question.call(**queued.kwargs)  # what the worker does
+    assert report["changed"] >= 1 and report["answers"] == 3
+    assert Answer.objects.get(pk=missed.pk).result["points_made"][0]["key"] == "in-prison"
+
+
+def test_remarking_a_question_deleted_since_does_nothing(question, reviewed):
+    from classroom.tasks import remark_question
+
+    stored = {a.pk: a.result for a in Answer.objects.all()}
+    assert remark_question.call(question_id=question.pk + 1000) == {
+        "answers": 0,
+        "changed": 0,
+        "restamped": 0,
+    }
+    assert {a.pk: a.result for a in Answer.objects.all()} == stored

@@ -1,6 +1,7 @@
 """Shaping assignments, the services: several classes at once, chosen students, extensions (a
 student's own due time), and returning all marked work in one go."""
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -259,10 +260,9 @@ def test_extensions_are_refused_where_they_cannot_be(teacher, due, pupils, class
         services.grant_extension(
             assignment=undated, student=pupils[0], due_at=later, teacher=teacher
         )
-    started = AssignmentFactory(classroom=classroom, start_at=later, due_at=later)
-    with pytest.raises(services.ServiceError, match="on or after the assignment's start"):
+    with pytest.raises(services.ServiceError, match="An extension gives more time"):
         services.grant_extension(
-            assignment=started, student=pupils[0], due_at=timezone.now(), teacher=teacher
+            assignment=due, student=pupils[0], due_at=due.due_at, teacher=teacher
         )
     assert not Extension.objects.exists()
 
@@ -290,7 +290,7 @@ def test_work_due_between_follows_own_due_times_and_chosen_students(teacher, cla
         assignment=tomorrow, student=anna, due_at=end + timedelta(days=3), teacher=teacher
     )
     AttemptFactory(assignment=tomorrow, student=boris, turned_in=True)
-    later = AssignmentFactory(classroom=classroom, due_at=end + timedelta(days=1))
+    later = AssignmentFactory(classroom=classroom, due_at=now - timedelta(days=1))
     services.update_assignment(assignment=later, students=[boris, clara])
     services.grant_extension(
         assignment=later, student=clara, due_at=start + timedelta(hours=2), teacher=teacher
@@ -303,6 +303,31 @@ def test_work_due_between_follows_own_due_times_and_chosen_students(teacher, cla
     assert [(a.pk, s.pk) for a, s in services.work_due_between(start=start, end=end)] == [
         (tomorrow.pk, clara.pk)
     ]
+
+
+def test_due_tomorrow_notices_follow_own_due_times_and_chosen_students(teacher, classroom, pupils):
+    """The cron's "due tomorrow": a student extended past tomorrow is not told, one extended
+    into it is, and a student the assignment is not set for never is."""
+    from django.core.management import call_command
+
+    anna, boris, clara = pupils
+    now = timezone.now()
+    soon = AssignmentFactory(classroom=classroom, due_at=now + timedelta(hours=5))
+    services.update_assignment(assignment=soon, students=[anna, boris])
+    services.grant_extension(
+        assignment=soon, student=boris, due_at=now + timedelta(days=3), teacher=teacher
+    )
+    overdue = AssignmentFactory(classroom=classroom, due_at=now - timedelta(days=1))
+    services.update_assignment(assignment=overdue, students=[clara])
+    services.grant_extension(
+        assignment=overdue, student=clara, due_at=now + timedelta(hours=6), teacher=teacher
+    )
+    call_command("notify_due", stdout=io.StringIO())
+    call_command("notify_due", stdout=io.StringIO())  # twice: no one is told twice
+    told = Notification.objects.filter(kind=Notification.Kind.DUE_TOMORROW)
+    assert sorted((n.recipient_id, n.key) for n in told) == sorted(
+        [(anna.pk, f"due:{soon.pk}"), (clara.pk, f"due:{overdue.pk}")]
+    )
 
 
 # --- Return all marked -----------------------------------------------------------------------

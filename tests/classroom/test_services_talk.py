@@ -237,3 +237,34 @@ def test_an_assignment_with_a_comment_is_not_deleted(student, assignment):
     assert assignment.has_work
     with pytest.raises(services.ServiceError, match="archive it instead"):
         services.delete_assignment(assignment=assignment)
+
+
+# --- The admin ----------------------------------------------------------------------------------
+
+
+def test_the_admin_edits_announcements_and_only_reads_or_removes_private_comments(
+    client, teacher, student, classroom, assignment
+):
+    from tests.factories import UserFactory
+
+    announcement = services.post_announcement(classroom=classroom, author=teacher, body="Quiz.")
+    comment = services.post_comment(
+        assignment=assignment, student=student, author=student, body="Is question 2 on 1917?"
+    )
+    client.force_login(UserFactory(username="support", is_staff=True, is_superuser=True))
+    listing = client.get(reverse("admin:classroom_announcement_changelist"))
+    assert listing.status_code == 200 and classroom.name in listing.content.decode()
+    change = reverse("admin:classroom_announcement_change", args=[announcement.pk])
+    assert 'name="_save"' in client.get(change).content.decode()
+
+    listing = client.get(reverse("admin:classroom_workcomment_changelist"))
+    assert listing.status_code == 200 and "Select private comment" in listing.content.decode()
+    assert student.name in listing.content.decode()
+    assert client.get(reverse("admin:classroom_workcomment_add")).status_code == 403
+    detail = client.get(reverse("admin:classroom_workcomment_change", args=[comment.pk]))
+    assert detail.status_code == 200
+    assert "Is question 2 on 1917?" in detail.content.decode()
+    assert 'name="_save"' not in detail.content.decode()
+    delete = reverse("admin:classroom_workcomment_delete", args=[comment.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    assert not WorkComment.objects.filter(pk=comment.pk).exists()

@@ -42,8 +42,8 @@ def test_make_run_on_the_school_network_passes_the_machines_address():
     ).stdout
     assert "Students on the school network open http://10.9.8.7:8080/" in out
     assert (
-        "DJANGO_LAN_URL=http://10.9.8.7:8080 .venv/bin/python manage.py runserver 0.0.0.0:8080"
-        in out
+        "DJANGO_LAN_URL=http://10.9.8.7:8080 bin/with-worker .venv/bin/python manage.py"
+        " runserver 0.0.0.0:8080" in out
     )
 
 
@@ -53,7 +53,7 @@ def test_make_run_on_this_machine_only_passes_nothing():
         ["make", "-n", "run"], cwd=REPO, capture_output=True, text=True, check=True
     ).stdout
     assert "DJANGO_LAN_URL" not in out
-    assert "runserver 127.0.0.1:8000" in out
+    assert "bin/with-worker .venv/bin/python manage.py runserver 127.0.0.1:8000" in out
 
 
 def test_the_network_address_is_an_allowed_host_and_the_site_address():

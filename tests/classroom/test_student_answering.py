@@ -556,10 +556,11 @@ def test_assignment_page_query_count_is_fixed(
     services.resubmit(student=student, assignment=assignment)
     client.force_login(student)
     client.get(detail_url(assignment))  # warm the rendered lesson and the prepared questions
-    # Session, user, assignment; the lesson with its sections, key terms and questions (4);
-    # the attempts and their answers (2); the lesson's markscheme stamp (the prepared questions
-    # give the key points and misconceptions of every answer's feedback); the private thread.
-    with django_assert_num_queries(11):
+    # Session, user, assignment; the lesson with its content version (the lesson around the
+    # answer boxes, with its questions, is kept per version); the attempts and their answers
+    # (2); the lesson's markscheme stamp (the prepared questions give the key points and
+    # misconceptions of every answer's feedback); the private thread.
+    with django_assert_num_queries(8):
         response = client.get(detail_url(assignment))
     assert response.status_code == 200
     assert len(response.context["history"]) == n
@@ -587,7 +588,7 @@ def test_returned_feedback_that_names_a_retired_point_still_shows_it(
     point.save()
     client.force_login(student)
     client.get(detail_url(assignment))
-    with django_assert_num_queries(14):  # with the private thread
+    with django_assert_num_queries(11):  # with the private thread
         response = client.get(detail_url(assignment))
     assert "The Bolsheviks were seen as the saviours of Petrograd." in response.content.decode()
 

@@ -45,6 +45,11 @@ EXPECTED = {
     "logout": ("public", 405, 405, 405, 405),  # POST only
     "password_change": ("public", LOGIN, 200, 200, 200),
     "password_change_done": ("public", LOGIN, 200, 200, 200),
+    "classroom:account-update": ("public", LOGIN, 200, 200, 200),  # each person's own
+    # Notifications: each person's own; student A's notice is student A's alone
+    "classroom:notification-list": ("public", LOGIN, 200, 200, 200),
+    "classroom:notification-open": ("student", LOGIN, 404, 404, 302),  # read, then its page
+    "classroom:notification-read-all": ("public", LOGIN, 405, 405, 405),  # POST only
     # Teachers
     "classroom:classroom-list": TEACHER_LIST,
     "classroom:classroom-create": TEACHER_LIST,
@@ -148,32 +153,43 @@ def url_names(patterns=None, namespace: str = "") -> list[tuple[str, URLPattern]
     return found
 
 
+# Addresses of one object, by name: the object of teacher A's that each one addresses.
+EXACT_KWARGS = {
+    "lesson-detail": lambda w: {"slug": w.lesson.slug},
+    "enrolment-remove": lambda w: {"pk": w.class_a.pk, "student_pk": w.student_a.pk},
+    "student-reset-password": lambda w: {"pk": w.class_a.pk, "student_pk": w.student_a.pk},
+    "student-unlock": lambda w: {"pk": w.class_a.pk, "student_pk": w.student_a.pk},
+    "assignment-comments": lambda w: {"pk": w.assignment.pk, "student_pk": w.student_a.pk},
+    "announcement-update": lambda w: {"pk": w.announcement.pk},
+    "announcement-delete": lambda w: {"pk": w.announcement.pk},
+    "notification-open": lambda w: {"pk": w.notice.pk},
+    "attempt-mark": lambda w: {"pk": w.attempt.pk},
+    "commentbank-update": lambda w: {"pk": w.entry.pk},
+    "commentbank-delete": lambda w: {"pk": w.entry.pk},
+    "assignment-create": lambda w: {"pk": w.class_a.pk},
+    "announcement-create": lambda w: {"pk": w.class_a.pk},
+    "work-list": lambda w: {},
+    "classroom-list": lambda w: {},
+    "classroom-create": lambda w: {},
+}
+# Then by the start of the name.
+PREFIX_KWARGS = {
+    "extension-": lambda w: {"pk": w.assignment.pk, "student_pk": w.student_a.pk},
+    "work-": lambda w: {"pk": w.assignment.pk},
+    "assignment-": lambda w: {"pk": w.assignment.pk},
+    "classroom-": lambda w: {"pk": w.class_a.pk},
+    "students-": lambda w: {"pk": w.class_a.pk},
+}
+
+
 def kwargs_for(name: str, world) -> dict:
     """Teacher A's objects, by the kind of object the pattern addresses."""
     short = name.split(":")[-1]
-    if short == "lesson-detail":
-        return {"slug": world.lesson.slug}
-    if short in {"enrolment-remove", "student-reset-password", "student-unlock"}:
-        return {"pk": world.class_a.pk, "student_pk": world.student_a.pk}
-    if short.startswith("extension-") or short == "assignment-comments":
-        return {"pk": world.assignment.pk, "student_pk": world.student_a.pk}
-    if short in {"announcement-update", "announcement-delete"}:
-        return {"pk": world.announcement.pk}
-    if short.startswith("work-") and short != "work-list":
-        return {"pk": world.assignment.pk}
-    if short.startswith("assignment-") and short != "assignment-create":
-        return {"pk": world.assignment.pk}
-    if short == "attempt-mark":
-        return {"pk": world.attempt.pk}
-    if short in {"commentbank-update", "commentbank-delete"}:
-        return {"pk": world.entry.pk}
-    if short.startswith(
-        ("classroom-", "students-", "assignment-create", "announcement-create")
-    ) and short not in {
-        "classroom-list",
-        "classroom-create",
-    }:
-        return {"pk": world.class_a.pk}
+    if short in EXACT_KWARGS:
+        return EXACT_KWARGS[short](world)
+    for prefix, kwargs in PREFIX_KWARGS.items():
+        if short.startswith(prefix):
+            return kwargs(world)
     return {}
 
 

@@ -10,7 +10,15 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 
 from classroom import services
-from classroom.models import Answer, Attempt, Classroom, Enrolment, FeedbackChange, User
+from classroom.models import (
+    Answer,
+    Attempt,
+    Classroom,
+    Enrolment,
+    FeedbackChange,
+    Notification,
+    User,
+)
 from tests.factories import AssignmentFactory, StudentFactory, UserFactory
 from tests.worlds import BORIS_TEXT
 
@@ -199,6 +207,9 @@ def test_the_export_holds_the_answers_marks_and_feedback(admin_client, marked):
     assert answer["misconceptions_dismissed_by_teacher"] == stored.misconceptions_dismissed
     fields = {change["field"] for change in attempt["feedback_changes"]}
     assert {"mark", "comment"} <= fields
+    assert data["student"]["email_notifications"] is True
+    notices = {(n["kind"], n["message"]) for n in data["notifications"]}
+    assert ("New assignment", marked.notice.message) in notices
 
 
 def test_non_staff_cannot_reach_the_export(client, world):
@@ -281,9 +292,13 @@ def test_the_service_refuses_non_students_and_non_staff(world):
 
 def test_the_service_returns_counts(world):
     staff = UserFactory(username="staff-only", is_staff=True)
+    notices = Notification.objects.filter(recipient=world.student_a).count()
+    assert notices  # told of the assignments and the announcement
     counts = services.erase_student(student=world.student_a, erased_by=staff)
     assert counts["attempts"] == 1
     assert counts["answers"] == 1
     assert counts["enrolments"] == 1
     assert counts["users"] == 1
+    assert counts["notifications"] == notices
     assert not User.objects.filter(username=world.student_a.username).exists()
+    assert not Notification.objects.filter(recipient_id=world.student_a.pk).exists()

@@ -121,6 +121,7 @@ def test_payloads_are_stored_as_typed_and_shown_escaped(world, payload):
     student_pages = {
         "my work": reverse("classroom:work-list"),
         "assignment": reverse("classroom:work-detail", args=[assignment.pk]),
+        "notifications": reverse("classroom:notification-list"),
     }
     escaped = _escaped(payload)
     seen = {}
@@ -148,6 +149,7 @@ def test_payloads_are_stored_as_typed_and_shown_escaped(world, payload):
     assert _escaped(payload + " (bank)") in seen["comment bank edit"]
     assert escaped in seen["assignment"]  # instructions, answer, comments
     assert seen["assignment"].count(escaped) >= 3
+    assert escaped in seen["notifications"]  # "New assignment in <class name>"
 
 
 def test_gradebook_csv_neutralises_formulas(world):
@@ -225,3 +227,17 @@ def test_talk_payloads_are_stored_as_typed_and_shown_safely(world, payload):
     assert escaped in work and _escaped(payload + " (reply)") in work
     # The edit form shows the Markdown source, escaped, in its text box.
     assert escaped in seen[reverse("classroom:announcement-update", args=[announcement.pk])]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_an_email_address_payload_is_refused_and_shown_escaped(client, world, payload):
+    client.force_login(world.teacher_a)
+    url = reverse("classroom:account-update")
+    before = world.teacher_a.email
+    response = client.post(url, {"email": payload, "email_notifications": "on"})
+    assert response.status_code == 200  # the form again, with its error
+    html = response.content.decode()
+    _assert_safe(html, "account page")
+    assert "Enter an email address such as name@school.example" in html
+    world.teacher_a.refresh_from_db()
+    assert world.teacher_a.email == before

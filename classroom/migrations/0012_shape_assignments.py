@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("classroom", "0010_talk"),
+        ("classroom", "0011_private_comment_name"),
     ]
 
     operations = [
