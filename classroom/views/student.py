@@ -345,6 +345,16 @@ def _history(assignment: Assignment, earlier: list[Attempt]) -> list[tuple[Attem
 WORK_SLOTS = ("summary_template", "question_template")
 
 
+def _own_due(assignment: Assignment, student: User) -> dict[str, object]:
+    """The student's own due time, whether it is an extension, and whether late work is
+    refused to them now."""
+    return {
+        "due_at": assignment.due_at_for(student),
+        "extended": assignment.is_extended_for(student),
+        "late_refused": not assignment.accepts_turn_in_for(student),
+    }
+
+
 def _detail_context(
     request: AuthedHttpRequest,
     assignment: Assignment,
@@ -372,8 +382,7 @@ def _detail_context(
         "assignment": assignment,
         "attempt": current,
         "status": work_status(assignment, request.user, current),
-        "due_at": assignment.due_at_for(request.user),
-        "extended": assignment.is_extended_for(request.user),
+        **_own_due(assignment, request.user),
         "editable": editable,
         "version": current.version if current else 0,
         "question_rows": _question_rows(frame.questions, answers, texts, errors),
@@ -384,7 +393,6 @@ def _detail_context(
         ],
         "history": _history(assignment, attempts[:-1]),
         "max_marks": sum(question.marks for question in frame.questions),
-        "late_refused": not assignment.accepts_turn_in_for(request.user),
         "max_answer_length": Answer.MAX_LENGTH,
     }
 
