@@ -293,6 +293,8 @@ class _AssignmentFieldsForm(forms.Form):
             "instructions": assignment.instructions,
             "show_instant_feedback": assignment.show_instant_feedback,
             "accept_late": assignment.accept_late,
+            "audience": CHOSEN_STUDENTS if assignment.for_chosen_students else ALL_STUDENTS,
+            "students": [chosen.student_id for chosen in assignment.chosen.all()],
         }
         if assignment.due_at:
             due = timezone.localtime(assignment.due_at)
@@ -304,7 +306,51 @@ class _AssignmentFieldsForm(forms.Form):
         return initial
 
 
-class AssignmentCreateForm(_AssignmentFieldsForm):
+ALL_STUDENTS, CHOSEN_STUDENTS = "all", "chosen"
+
+
+class _AudienceForm(forms.Form):
+    """Who the assignment is for: the whole class, or chosen students of `classroom`."""
+
+    audience = forms.ChoiceField(
+        label="Students",
+        choices=[(ALL_STUDENTS, "All students"), (CHOSEN_STUDENTS, "Chosen students only")],
+        initial=ALL_STUDENTS,
+        required=False,  # none posted: the whole class
+        widget=forms.RadioSelect,
+        help_text="Students it is not for never see it.",
+    )
+    students = forms.ModelMultipleChoiceField(
+        label="Chosen students",
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="With “Chosen students only”: tick the students it is for.",
+    )
+
+    def _set_students(self, classroom: Classroom) -> None:
+        field = self.fields["students"]
+        field.queryset = User.objects.filter(  # type: ignore[attr-defined]
+            enrolments__classroom=classroom, enrolments__removed_at__isnull=True
+        ).order_by("display_name", "username")
+        field.label_from_instance = lambda student: student.name  # type: ignore[attr-defined]
+        field.label = f"Chosen students of {classroom.name}"
+
+    def chosen(self) -> list[User] | None:
+        """The chosen students, or None for the whole class (after is_valid)."""
+        if self.cleaned_data.get("audience") != CHOSEN_STUDENTS:
+            return None
+        return list(self.cleaned_data.get("students") or [])
+
+    def clean(self) -> dict:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("audience") == CHOSEN_STUDENTS and not data.get("students"):
+            self.add_error("students", "Tick at least one student, or choose All students.")
+        return data
+
+
+class AssignmentCreateForm(_AudienceForm, _AssignmentFieldsForm):
     lessons = forms.ModelMultipleChoiceField(
         label="Lesson",
         queryset=Lesson.objects.all(),
@@ -319,41 +365,69 @@ class AssignmentCreateForm(_AssignmentFieldsForm):
         widget=forms.HiddenInput,  # shown as a tick box once a lesson is found set already
     )
 
-    field_order = ["lessons"]
+    classrooms = forms.ModelMultipleChoiceField(
+        label="Classes",
+        queryset=Classroom.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick more of your classes to set the same lessons for each of them.",
+        error_messages={
+            "required": "Tick at least one class to assign to.",
+            "invalid_choice": "You can only assign to your own active classes: reload the page.",
+        },
+    )
+
+    field_order = ["lessons", "classrooms", "audience", "students"]
 
     def __init__(self, *args, classroom: Classroom, **kwargs) -> None:
+        kwargs.setdefault("initial", {"classrooms": [classroom.pk]})
         super().__init__(*args, **kwargs)
         self.classroom = classroom
         self.fields["lessons"].label_from_instance = _lesson_label  # type: ignore[attr-defined]
+        self.fields["classrooms"].queryset = (  # type: ignore[attr-defined]
+            Classroom.objects.filter(teacher_id=classroom.teacher_id).active()
+        )
+        self._set_students(classroom)
 
     def clean(self) -> dict:
-        """Warn before a lesson the class already has is set again (the teacher may go on)."""
+        """Chosen students go with this class alone; warn before a lesson a class already has is
+        set again (the teacher may go on)."""
         super().clean()
         data = self.cleaned_data
+        targets = list(data.get("classrooms") or [])
+        if self.chosen() is not None and [c.pk for c in targets] not in ([], [self.classroom.pk]):
+            self.add_error(
+                "classrooms",
+                f"Chosen students are for {self.classroom.name} only: tick that class alone, or"
+                " choose All students.",
+            )
         lessons = data.get("lessons")
-        if not lessons or data.get("assign_again"):
+        if not lessons or not targets or data.get("assign_again"):
             return data
         already = list(
-            self.classroom.assignments.filter(lesson__in=lessons)
-            .select_related("lesson")
-            .order_by("lesson__order", "lesson__slug", "created_at")
+            Assignment.objects.filter(classroom__in=targets, lesson__in=lessons)
+            .select_related("lesson", "classroom")
+            .order_by("classroom__name", "lesson__order", "lesson__slug", "created_at")
         )
         if already:
-            sets = ", ".join(
-                f"{a.lesson.title} (set {timezone.localtime(a.created_at):%-d %B %Y}"
-                + (", archived)" if a.is_archived else ")")
-                for a in already
-            )
-            self.fields["assign_again"].widget = forms.CheckboxInput()
-            self.add_error(
-                None,
-                f"{self.classroom.name} already has {sets}. To set it again, tick “Assign "
-                "again” and press Assign; otherwise untick the lesson.",
-            )
+            self._warn_again(already)
         return data
 
+    def _warn_again(self, already: list[Assignment]) -> None:
+        sets = ", ".join(
+            f"{a.lesson.title} (set {timezone.localtime(a.created_at):%-d %B %Y}"
+            + (", archived)" if a.is_archived else ")")
+            for a in already
+        )
+        names = sorted({a.classroom.name for a in already})
+        self.fields["assign_again"].widget = forms.CheckboxInput()
+        self.add_error(
+            None,
+            f"{' and '.join(names)} already {'has' if len(names) == 1 else 'have'} {sets}. To"
+            " set it again, tick “Assign again” and press Assign; otherwise untick the lesson.",
+        )
 
-class AssignmentUpdateForm(_AssignmentFieldsForm):
+
+class AssignmentUpdateForm(_AudienceForm, _AssignmentFieldsForm):
     lesson = forms.ModelChoiceField(
         label="Lesson",
         queryset=Lesson.objects.all(),
@@ -361,15 +435,67 @@ class AssignmentUpdateForm(_AssignmentFieldsForm):
         error_messages={"required": "Choose the lesson to assign."},
     )
 
-    field_order = ["lesson"]
+    field_order = ["lesson", "audience", "students"]
 
-    def __init__(self, *args, has_work: bool = False, **kwargs) -> None:
+    def __init__(
+        self, *args, classroom: Classroom | None = None, has_work: bool = False, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["lesson"].label_from_instance = _lesson_label  # type: ignore[attr-defined]
+        if classroom is not None:
+            self._set_students(classroom)
+            self.fields["students"].help_text += (
+                " Students you untick no longer see it; work they saved or turned in stays on"
+                " your marking list."
+            )
         if has_work:
             # Students have answered this lesson's questions; changing it would orphan them.
             self.fields["lesson"].disabled = True
             self.fields["lesson"].help_text = "Students have started work, so the lesson is fixed."
+
+
+class ExtensionForm(forms.Form):
+    """One student's own due time: a date, and a time (the end of the day without one)."""
+
+    due_date = forms.DateField(
+        label="Their own due date",
+        widget=_DateInput,
+        error_messages={"required": "Choose the date their work is now due."},
+    )
+    due_time = forms.TimeField(
+        label="Their own due time",
+        required=False,
+        widget=_TimeInput,
+        help_text="Optional. Without a time, work is due at the end of the day.",
+    )
+
+    def clean(self) -> dict:
+        super().clean()
+        data = self.cleaned_data
+        due_date = data.get("due_date")
+        earliest, latest = _AssignmentFieldsForm.EARLIEST, _AssignmentFieldsForm.LATEST
+        if due_date and not earliest <= due_date <= latest:
+            self.add_error(
+                "due_date",
+                f"Choose a date between {earliest:%-d %B %Y} and {latest:%-d %B %Y}.",
+            )
+        elif due_date:
+            data["due_at"] = datetime.combine(
+                due_date,
+                data.get("due_time") or time(23, 59, 59),
+                tzinfo=timezone.get_default_timezone(),
+            )
+        return data
+
+    @staticmethod
+    def initial_for(due_at: datetime | None) -> dict:
+        if due_at is None:
+            return {}
+        due = timezone.localtime(due_at)
+        initial: dict[str, object] = {"due_date": due.date()}
+        if due.time() != time(23, 59, 59):
+            initial["due_time"] = due.time().replace(second=0, microsecond=0)
+        return initial
 
 
 STALE_CHOICE = (

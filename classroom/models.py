@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -159,8 +159,24 @@ class AssignmentQuerySet(models.QuerySet):
         )
 
     def for_student(self, user: User) -> "AssignmentQuerySet":
-        return self.visible_to_students().filter(
-            classroom__enrolments__student=user, classroom__enrolments__removed_at__isnull=True
+        """Visible assignments of the student's current classes that are set for them: for
+        the whole class, or for chosen students among whom they are."""
+        chosen = AssignedStudent.objects.filter(assignment=OuterRef("pk"), student=user)
+        return (
+            self.visible_to_students()
+            .filter(
+                classroom__enrolments__student=user, classroom__enrolments__removed_at__isnull=True
+            )
+            .filter(Q(for_chosen_students=False) | Exists(chosen))
+        )
+
+    def with_due_time_of(self, student: User) -> "AssignmentQuerySet":
+        """Annotate the student's own due time, which `due_at_for(student)` then reads (no
+        query of its own): for pages that show one student their work."""
+        own = Extension.objects.filter(assignment=OuterRef("pk"), student=student)
+        return self.annotate(
+            own_due_at=Subquery(own.values("due_at")[:1]),
+            own_due_student=models.Value(student.pk, output_field=IntegerField()),
         )
 
     def for_teacher(self, user: User) -> "AssignmentQuerySet":
@@ -192,6 +208,10 @@ class Assignment(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     show_instant_feedback = models.BooleanField(default=True)
     accept_late = models.BooleanField(default=True, help_text="Accept work turned in after Due.")
+    for_chosen_students = models.BooleanField(
+        default=False,
+        help_text="Set for the chosen students only (assigned students), not the whole class.",
+    )
     is_archived = models.BooleanField(
         default=False,
         help_text="Hidden from students; kept in the gradebook and the marking list.",
@@ -233,15 +253,73 @@ class Assignment(models.Model):
         return self.attempts.exists() or self.comments.exists()
 
     def students(self) -> models.QuerySet[User]:
-        """The students this assignment is for: the class's current students."""
-        return User.objects.filter(
+        """The students this assignment is for: the class's current students, or those of them
+        it is set for when it is set for chosen students."""
+        students = User.objects.filter(
             enrolments__classroom_id=self.classroom_id, enrolments__removed_at__isnull=True
         )
+        if self.for_chosen_students:
+            chosen = AssignedStudent.objects.filter(assignment_id=self.pk)
+            students = students.filter(pk__in=chosen.values("student_id"))
+        return students
+
+    def is_set_for(self, student: "User | int") -> bool:
+        """Is the assignment set for this student of the class (the whole class, or chosen)?
+        Reads the chosen students prefetched ("chosen") when there."""
+        if not self.for_chosen_students:
+            return True
+        student_id = student if isinstance(student, int) else student.pk
+        return any(chosen.student_id == student_id for chosen in self.chosen.all())
+
+    def due_at_for(self, student: "User | int") -> datetime | None:
+        """The student's own due time: their extension's when they have one, else the
+        assignment's; none when the assignment has no due time (an extension of one that has
+        lost its due time since counts no more). The one place a student's due time is decided.
+
+        Reads what `with_due_time_of` annotated or `read_students_due_times` read when there (no
+        query), else asks once per student.
+        """
+        if self.due_at is None:
+            return None  # nothing to extend (extensions are given to work with a due time)
+        student_id = student if isinstance(student, int) else student.pk
+        # Each student's extension (None: none), remembered: the due time itself may change.
+        known: dict[int, datetime | None] = self.__dict__.setdefault("_extended_to", {})
+        if student_id not in known:
+            known[student_id] = self._extension_of(student_id)
+        return known[student_id] or self.due_at
+
+    def _extension_of(self, student_id: int) -> datetime | None:
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("extensions")
+        if getattr(self, "own_due_student", None) == student_id:
+            return self.own_due_at  # type: ignore[attr-defined]  # annotated
+        if prefetched is not None:
+            return next((e.due_at for e in prefetched if e.student_id == student_id), None)
+        return (
+            Extension.objects.filter(assignment_id=self.pk, student_id=student_id)
+            .values_list("due_at", flat=True)
+            .first()
+        )
+
+    def forget_due_times(self) -> None:
+        """Drop the due times `due_at_for` remembered (after an extension changes)."""
+        self.__dict__.pop("_extended_to", None)
 
     def due_times(self, students: Iterable[User]) -> dict[int, datetime | None]:
-        """Each student's due time for this assignment, by student id: the one place that
-        decides it (the "due tomorrow" notices ask here)."""
-        return {student.pk: self.due_at for student in students}
+        """Each student's own due time (`due_at_for`), by student id: their extensions read in
+        one query (none when already read, or when the assignment has no due time)."""
+        students = list(students)
+        if self.due_at is not None and "extensions" not in getattr(
+            self, "_prefetched_objects_cache", {}
+        ):
+            known: dict[int, datetime | None] = self.__dict__.setdefault("_extended_to", {})
+            extended = dict(
+                Extension.objects.filter(
+                    assignment_id=self.pk, student__in=[s.pk for s in students]
+                ).values_list("student_id", "due_at")
+            )
+            for student in students:
+                known.setdefault(student.pk, extended.get(student.pk))
+        return {student.pk: self.due_at_for(student) for student in students}
 
     def is_visible_to_students(self, now: datetime | None = None) -> bool:
         """Started (or with no start time), not archived (the class is not looked at)."""
@@ -249,11 +327,64 @@ class Assignment(models.Model):
             self.start_at is None or self.start_at <= (now or timezone.now())
         )
 
-    def is_overdue(self, now: datetime | None = None) -> bool:
-        return self.due_at is not None and (now or timezone.now()) > self.due_at
+    def is_overdue_for(self, student: "User | int", now: datetime | None = None) -> bool:
+        """Is the student's own due time (`due_at_for`) past?"""
+        due_at = self.due_at_for(student)
+        return due_at is not None and (now or timezone.now()) > due_at
 
-    def accepts_turn_in(self, now: datetime | None = None) -> bool:
-        return self.accept_late or not self.is_overdue(now)
+    def accepts_turn_in_for(self, student: "User | int", now: datetime | None = None) -> bool:
+        """Can the student turn in now: late work is accepted, or their own due time is ahead."""
+        return self.accept_late or not self.is_overdue_for(student, now)
+
+    def is_extended_for(self, student: "User | int") -> bool:
+        """Has the student their own due time (an extension)?"""
+        return self.due_at_for(student) != self.due_at
+
+
+class AssignedStudent(models.Model):
+    """A student an assignment is set for, when it is set for chosen students only."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="chosen")
+    student = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "student"], name="assignedstudent_once_per_student"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} chosen for {self.assignment}"
+
+
+class Extension(models.Model):
+    """One student's own due time for an assignment, given by the teacher."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="extensions")
+    student = models.ForeignKey(User, on_delete=models.CASCADE, related_name="extensions")
+    due_at = models.DateTimeField()
+    granted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "student"], name="extension_once_per_student"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student}'s extension on {self.assignment}"
+
+
+def read_students_due_times(assignments: "list[Assignment]") -> None:
+    """Read what `due_at_for` and `is_set_for` need for every student of these assignments,
+    so a list of students asks nothing more: the extensions of those with a due time (one
+    query) and the chosen students of those set for chosen students (one query); none when
+    no assignment has either."""
+    models.prefetch_related_objects([a for a in assignments if a.due_at], "extensions")
+    models.prefetch_related_objects([a for a in assignments if a.for_chosen_students], "chosen")
 
 
 class Status(models.TextChoices):
@@ -445,7 +576,7 @@ class Attempt(models.Model):
             self.State.DRAFT,
             state=self.State.TURNED_IN,
             turned_in_at=now,
-            is_late=self.assignment.is_overdue(now),
+            is_late=self.assignment.is_overdue_for(self.student_id, now),
             **also,
         )
 
@@ -467,15 +598,21 @@ class Attempt(models.Model):
             return Status.RETURNED
         if self.state == self.State.TURNED_IN:
             return Status.LATE if self.is_late else Status.TURNED_IN
-        if self.number == 1 and self.assignment.is_overdue(now):
+        if self.number == 1 and self.assignment.is_overdue_for(self.student_id, now):
             return Status.MISSING
         return Status.DRAFT
 
 
-def work_status(assignment: Assignment, attempt: Attempt | None, now: datetime | None = None):
-    """The status of a student's work given their latest attempt (None: nothing saved)."""
+def work_status(
+    assignment: Assignment,
+    student: "User | int",
+    attempt: Attempt | None,
+    now: datetime | None = None,
+) -> Status:
+    """The status of a student's work given their latest attempt (None: nothing saved); Missing
+    follows the student's own due time."""
     if attempt is None:
-        return Status.MISSING if assignment.is_overdue(now) else Status.ASSIGNED
+        return Status.MISSING if assignment.is_overdue_for(student, now) else Status.ASSIGNED
     return attempt.status(now)
 
 

@@ -79,6 +79,21 @@ urlpatterns = [
     path(
         "assignments/<int:pk>/restore/", assignments.assignment_restore, name="assignment-restore"
     ),
+    path(
+        "assignments/<int:pk>/return-marked/",
+        marking.assignment_return_marked,
+        name="assignment-return-marked",
+    ),
+    path(
+        "assignments/<int:pk>/students/<int:student_pk>/extension/",
+        assignments.extension_update,
+        name="extension-update",
+    ),
+    path(
+        "assignments/<int:pk>/students/<int:student_pk>/extension/remove/",
+        assignments.extension_delete,
+        name="extension-delete",
+    ),
     path("assignments/<int:pk>/insight/", insight.assignment_insight, name="assignment-insight"),
     path(
         "assignments/<int:pk>/students/<int:student_pk>/comments/",

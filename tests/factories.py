@@ -153,7 +153,9 @@ class AttemptFactory(factory.django.DjangoModelFactory):
         turned_in = factory.Trait(
             state="turned_in",
             turned_in_at=factory.LazyFunction(timezone.now),
-            is_late=factory.LazyAttribute(lambda a: a.assignment.is_overdue(a.turned_in_at)),
+            is_late=factory.LazyAttribute(
+                lambda a: a.assignment.is_overdue_for(a.student, a.turned_in_at)
+            ),
         )
         returned = factory.Trait(
             turned_in=True,

@@ -25,25 +25,32 @@ from classroom.services.accounts import (
     update_account,
 )
 from classroom.services.classes import (
+    ASSIGNMENT_FIELDS,
     archive_assignment,
     archive_classroom,
     assign_lessons,
     create_classroom,
     delete_assignment,
     enrol_student,
+    grant_extension,
     join_class,
     new_join_code,
     regenerate_join_code,
+    remove_extension,
     remove_student,
     restore_assignment,
     restore_classroom,
+    update_assignment,
+    work_due_between,
 )
 from classroom.services.errors import STALE, ServiceError
 from classroom.services.feedback import (
     MarkingSaved,
     RemarkReport,
+    ReturnedAll,
     mark_attempt,
     remark_answers,
+    return_all_marked,
     return_attempt,
     save_marking,
     save_to_comment_bank,
@@ -89,6 +96,7 @@ from classroom.services.work import (
 )
 
 __all__ = [
+    "ASSIGNMENT_FIELDS",
     "STALE",
     "TEACHER_WORK",
     "WORK_LABELS",
@@ -98,6 +106,7 @@ __all__ = [
     "MarkingSaved",
     "Reminded",
     "RemarkReport",
+    "ReturnedAll",
     "ServiceError",
     "UnlockRefused",
     "UsernameTaken",
@@ -114,6 +123,7 @@ __all__ = [
     "erase_student",
     "export_student_work",
     "first_time_password",
+    "grant_extension",
     "join_class",
     "mark_attempt",
     "new_join_code",
@@ -124,9 +134,11 @@ __all__ = [
     "regenerate_join_code",
     "register_student",
     "remark_answers",
+    "remove_extension",
     "remove_student",
     "reset_student_password",
     "restore_assignment",
+    "return_all_marked",
     "return_attempt",
     "restore_classroom",
     "resubmit",
@@ -137,6 +149,8 @@ __all__ = [
     "turn_in_or_keep_draft",
     "unlock_student",
     "unsubmit",
+    "update_assignment",
+    "work_due_between",
     "work_counts",
     # talk
     "comment_refusal",

@@ -5,15 +5,21 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import IntegrityError, models, transaction
+from django.db.models import Case, Q, When
 from django.utils import timezone
 
 from classroom.models import (
     JOIN_CODE_ALPHABET,
     JOIN_CODE_LENGTH,
+    AssignedStudent,
     Assignment,
+    Attempt,
     Classroom,
     Enrolment,
+    Extension,
+    StudentWork,
     User,
+    read_students_due_times,
 )
 from classroom.services.errors import ServiceError
 from classroom.services.notifications import notify_assigned
@@ -117,42 +123,223 @@ def join_class(*, student: User, classroom: Classroom) -> tuple[Enrolment, bool]
     return enrol_student(classroom=classroom, student=student), not already_in
 
 
+def _target_classes(
+    classroom: Classroom | None, classrooms: Iterable[Classroom], teacher: User
+) -> list[Classroom]:
+    """The classes to assign to, each once: the teacher's own active classes only."""
+    targets = {c.pk: c for c in [*([classroom] if classroom else []), *classrooms]}
+    if not targets:
+        raise ServiceError("Choose at least one class to assign to.")
+    for target in targets.values():
+        if target.teacher_id != teacher.pk:
+            raise ServiceError("You can only assign lessons to your own classes.")
+        if target.is_archived:
+            raise ServiceError(f"Restore {target.name} before assigning lessons to it.")
+    return list(targets.values())
+
+
+def _checked_students(
+    classrooms: list[Classroom], students: Iterable[User] | None
+) -> list[User] | None:
+    """The chosen students (None: the whole class), each a current student of the one class."""
+    if students is None:
+        return None
+    chosen = {student.pk: student for student in students}
+    if len(classrooms) != 1:
+        raise ServiceError(
+            "Chosen students belong to one class: tick only one class, or choose All students."
+        )
+    if not chosen:
+        raise ServiceError("Choose at least one student, or choose All students.")
+    (classroom,) = classrooms
+    current = Enrolment.objects.current().filter(classroom=classroom, student__in=list(chosen))
+    if current.count() != len(chosen):
+        raise ServiceError(
+            f"Only current students of {classroom.name} can be chosen: reload the page and"
+            " choose again."
+        )
+    return list(chosen.values())
+
+
+def _choose(assignment: Assignment, students: list[User] | None) -> None:
+    """Set the assignment for the chosen students (None: the whole class)."""
+    AssignedStudent.objects.filter(assignment=assignment).delete()
+    assignment.for_chosen_students = students is not None
+    assignment.save(update_fields=["for_chosen_students"])
+    AssignedStudent.objects.bulk_create(
+        AssignedStudent(assignment=assignment, student=student) for student in students or []
+    )
+
+
 @transaction.atomic
 def assign_lessons(
     *,
-    classroom: Classroom,
     lessons: Iterable[Lesson],
     teacher: User,
+    classroom: Classroom | None = None,
+    classrooms: Iterable[Classroom] = (),
+    students: Iterable[User] | None = None,
     instructions: str = "",
     start_at: datetime | None = None,
     due_at: datetime | None = None,
     show_instant_feedback: bool = True,
     accept_late: bool = True,
 ) -> list[Assignment]:
-    """One assignment per lesson (a lesson may be set again later)."""
-    if classroom.teacher_id != teacher.pk:
-        raise ServiceError("You can only assign lessons to your own classes.")
+    """One assignment per lesson and class (a lesson may be set again later): to `classroom`
+    and `classrooms`, the teacher's own; with `students`, to those students of the one class
+    only (None: the whole class)."""
+    targets = _target_classes(classroom, classrooms, teacher)
     lessons = list(lessons)
     if not lessons:
         raise ServiceError("Choose at least one lesson.")
     if start_at and due_at and due_at < start_at:
         raise ServiceError("Set the due date on or after the start date.")
-    assignments = [
-        Assignment.objects.create(
-            classroom=classroom,
-            lesson=lesson,
-            created_by=teacher,
-            instructions=instructions,
-            start_at=start_at,
-            due_at=due_at,
-            show_instant_feedback=show_instant_feedback,
-            accept_late=accept_late,
-        )
-        for lesson in lessons
-    ]
+    chosen = _checked_students(targets, students)
+    assignments = []
+    for target in targets:
+        for lesson in lessons:
+            assignment = Assignment.objects.create(
+                classroom=target,
+                lesson=lesson,
+                created_by=teacher,
+                instructions=instructions,
+                start_at=start_at,
+                due_at=due_at,
+                show_instant_feedback=show_instant_feedback,
+                accept_late=accept_late,
+            )
+            if chosen is not None:
+                _choose(assignment, chosen)
+            assignments.append(assignment)
     for assignment in assignments:
         notify_assigned(assignment=assignment)
     return assignments
+
+
+# What editing an assignment may change besides who it is for.
+ASSIGNMENT_FIELDS = (
+    "lesson",
+    "instructions",
+    "start_at",
+    "due_at",
+    "show_instant_feedback",
+    "accept_late",
+)
+
+
+@transaction.atomic
+def update_assignment(
+    *, assignment: Assignment, students: Iterable[User] | None, **fields: object
+) -> Assignment:
+    """Save an edited assignment (`fields` among ASSIGNMENT_FIELDS) and who it is for: chosen
+    students of its class, or (None) the whole class.
+
+    Students taken out of the choice no longer see it; work they saved or turned in is kept,
+    and the teacher still sees it on the marking list. Newly chosen students are told.
+    """
+    unknown = set(fields) - set(ASSIGNMENT_FIELDS)
+    if unknown:
+        raise ValueError(f"Not fields of an assignment to edit: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(assignment, name, value)
+    if assignment.start_at and assignment.due_at and assignment.due_at < assignment.start_at:
+        raise ServiceError("Set the due date on or after the start date.")
+    assignment.save()
+    _choose(assignment, _checked_students([assignment.classroom], students))
+    assignment.forget_due_times()
+    notify_assigned(assignment=assignment)
+    return assignment
+
+
+def _restamp_lateness(assignment: Assignment, student: User) -> None:
+    """Turned-in work not yet returned is late exactly when turned in after the student's own
+    due time (returned work keeps what it was returned as)."""
+    due_at = assignment.due_at_for(student)
+    turned_in = Attempt.objects.filter(
+        assignment=assignment, student=student, state=Attempt.State.TURNED_IN
+    )
+    if due_at is None:
+        turned_in.update(is_late=False)
+    else:
+        turned_in.update(is_late=Case(When(turned_in_at__gt=due_at, then=True), default=False))
+
+
+def _check_extension_for(assignment: Assignment, student: User, teacher: User) -> None:
+    if assignment.classroom.teacher_id != teacher.pk:
+        raise ServiceError("You can only give extensions in your own classes.")
+    if not assignment.students().filter(pk=student.pk).exists():
+        raise ServiceError(
+            f"{student.name} is not set this assignment, so cannot have an extension."
+        )
+
+
+@transaction.atomic
+def grant_extension(
+    *, assignment: Assignment, student: User, due_at: datetime, teacher: User
+) -> Extension:
+    """Give one student their own due time (replacing an extension they had): lateness,
+    Missing and whether late work is accepted follow it."""
+    _check_extension_for(assignment, student, teacher)
+    if assignment.due_at is None:
+        raise ServiceError(
+            "This assignment has no due date, so there is nothing to extend: give it a due date"
+            " first (Edit assignment)."
+        )
+    if due_at <= assignment.due_at:
+        due = timezone.localtime(assignment.due_at)
+        raise ServiceError(
+            f"An extension gives more time: choose a time after the class's due time"
+            f" ({due:%-d %B %Y, %H:%M})."
+        )
+    StudentWork.lock(assignment_id=assignment.pk, student_id=student.pk)
+    extension, _ = Extension.objects.update_or_create(
+        assignment=assignment,
+        student=student,
+        defaults={"due_at": due_at, "granted_by": teacher, "granted_at": timezone.now()},
+    )
+    assignment.forget_due_times()
+    _restamp_lateness(assignment, student)
+    return extension
+
+
+@transaction.atomic
+def remove_extension(*, assignment: Assignment, student: User, teacher: User) -> bool:
+    """Take a student's extension away (the assignment's due time is theirs again); False when
+    they had none."""
+    if assignment.classroom.teacher_id != teacher.pk:
+        raise ServiceError("You can only change extensions in your own classes.")
+    StudentWork.lock(assignment_id=assignment.pk, student_id=student.pk)
+    deleted, _ = Extension.objects.filter(assignment=assignment, student=student).delete()
+    assignment.forget_due_times()
+    _restamp_lateness(assignment, student)
+    return bool(deleted)
+
+
+def work_due_between(*, start: datetime, end: datetime) -> list[tuple[Assignment, User]]:
+    """Each visible assignment with each student it is set for whose own due time (their
+    extension's, else the assignment's) falls from `start` up to `end`, and who has not turned
+    it in: for "due tomorrow" notices. Students it is not set for are never among them.
+
+    Queries: the assignments, their extensions and chosen students, then two per assignment.
+    """
+    extended = Extension.objects.filter(due_at__gte=start, due_at__lt=end)
+    assignments = list(
+        Assignment.objects.visible_to_students()
+        .filter(Q(due_at__gte=start, due_at__lt=end) | Q(pk__in=extended.values("assignment_id")))
+        .select_related("lesson", "classroom")
+        .order_by("pk")
+    )
+    read_students_due_times(assignments)
+    due = []
+    for assignment in assignments:
+        done = Attempt.objects.filter(
+            assignment=assignment, state__in=[Attempt.State.TURNED_IN, Attempt.State.RETURNED]
+        ).values("student_id")
+        for student in assignment.students().exclude(pk__in=done).order_by("pk"):
+            own = assignment.due_at_for(student)
+            if own is not None and start <= own < end:
+                due.append((assignment, student))
+    return due
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from classroom.models import (
     Answer,
+    Assignment,
     Attempt,
     CommentBankEntry,
     FeedbackChange,
@@ -304,6 +305,43 @@ def return_attempt(
         return_work=True,
         allow_resubmission=allow_resubmission,
     )
+
+
+@dataclass(frozen=True)
+class ReturnedAll:
+    returned: int  # turned-in work returned now
+    not_marked: int  # turned-in work left, an answer without a mark
+
+
+@transaction.atomic
+def return_all_marked(*, assignment: Assignment, teacher: User) -> ReturnedAll:
+    """Return every turned-in piece of work of the assignment whose answers to the lesson's
+    questions all have a mark: each under its work's lock, as returning it alone (the student
+    is told). Work turned in but not fully marked stays turned in, and is counted."""
+    if assignment.classroom.teacher_id != teacher.pk:
+        raise ServiceError("You can only return work in your own classes.")
+    asked = set(
+        Question.objects.active().filter(lesson=assignment.lesson_id).values_list("pk", flat=True)
+    )
+    turned_in = Attempt.objects.filter(assignment=assignment, state=Attempt.State.TURNED_IN)
+    returned = not_marked = 0
+    now = timezone.now()
+    for pk, student_id in turned_in.order_by("turned_in_at", "pk").values_list("pk", "student"):
+        StudentWork.lock(assignment_id=assignment.pk, student_id=student_id)
+        attempt = (
+            Attempt.objects.select_related("student", "assignment__lesson")
+            .prefetch_related("answers")
+            .get(pk=pk)
+        )
+        if attempt.state != Attempt.State.TURNED_IN:
+            continue  # returned or unsubmitted since the list was read
+        marked = {a.question_id for a in attempt.answers.all() if a.mark is not None}
+        if not asked <= marked:
+            not_marked += 1
+        elif attempt.return_to_student(teacher=teacher, now=now):
+            notify_returned(attempt=attempt)
+            returned += 1
+    return ReturnedAll(returned=returned, not_marked=not_marked)
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,13 @@ from django.utils import timezone
 from classroom.models import (
     Announcement,
     Answer,
+    AssignedStudent,
     Assignment,
     Attempt,
     Classroom,
     CommentBankEntry,
     Enrolment,
+    Extension,
     FeedbackChange,
     Notification,
     StudentWork,
@@ -212,7 +214,8 @@ def export_student_work(*, student: User) -> dict:
     """Everything the classroom holds about a student's work, ready to be written as JSON.
 
     Classes, assignments, every attempt with its answers, marks, comments, instant feedback,
-    the recorded changes to feedback and the private comments with the teacher.
+    the recorded changes to feedback and the private comments with the teacher; the student's
+    extensions (own due times) and the assignments they were chosen for.
     """
     enrolments = Enrolment.objects.filter(student=student).select_related("classroom__teacher")
     return {
@@ -238,6 +241,23 @@ def export_student_work(*, student: User) -> dict:
             for enrolment in enrolments
         ],
         "assignments": _assignments_export(student),
+        "extensions": [
+            {
+                "lesson": extension.assignment.lesson.title,
+                "class": extension.assignment.classroom.name,
+                "own_due_at": _iso(extension.due_at),
+                "given_at": _iso(extension.granted_at),
+            }
+            for extension in Extension.objects.filter(student=student)
+            .select_related("assignment__lesson", "assignment__classroom")
+            .order_by("assignment__created_at", "assignment__pk")
+        ],
+        "chosen_for": [
+            {"lesson": chosen.assignment.lesson.title, "class": chosen.assignment.classroom.name}
+            for chosen in AssignedStudent.objects.filter(student=student)
+            .select_related("assignment__lesson", "assignment__classroom")
+            .order_by("assignment__created_at", "assignment__pk")
+        ],
         "notifications": [
             {
                 "kind": notice.get_kind_display(),
@@ -257,8 +277,8 @@ def erase_student(*, student: User, erased_by: User) -> dict[str, int]:
 
     The one place work is deleted. Only students (not teachers, not staff) can be erased, only
     by staff. Rows go in an order that gets past PROTECT: private comments, feedback changes,
-    answers, attempts, enrolments, comment bank entries, login records, then the account.
-    Returns the counts.
+    answers, attempts, enrolments, extensions, choices of them for assignments, comment bank
+    entries, login records, then the account. Returns the counts.
     """
     if not erased_by.is_staff:
         raise ServiceError("Only an admin can erase a student.")
@@ -281,6 +301,8 @@ def erase_student(*, student: User, erased_by: User) -> dict[str, int]:
         "answers": Answer.objects.filter(attempt__student=student).delete()[0],
         "attempts": Attempt.objects.filter(student=student).delete()[0],
         "enrolments": Enrolment.objects.filter(student=student).delete()[0],
+        "extensions": Extension.objects.filter(student=student).delete()[0],
+        "chosen_for": AssignedStudent.objects.filter(student=student).delete()[0],
         "comment_bank": CommentBankEntry.objects.filter(teacher=student).delete()[0],
         "notifications": Notification.objects.filter(recipient=student).delete()[0],
         "login_records": sum(

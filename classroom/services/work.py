@@ -262,7 +262,7 @@ def _turn_in(
     latest = _latest_attempt(student, assignment)
     if latest is not None and latest.state == Attempt.State.TURNED_IN:
         return latest
-    if not assignment.accepts_turn_in(now):
+    if not assignment.accepts_turn_in_for(student, now):
         raise ServiceError(
             "The due time has passed and your teacher is not accepting late work, so it can't"
             " be turned in. Your answers are kept as a draft: talk to your teacher."
@@ -315,7 +315,7 @@ def unsubmit(*, student: User, assignment: Assignment) -> Attempt:
         raise ServiceError(
             "Your teacher has already returned this work, so it can't be unsubmitted."
         )
-    if not assignment.accepts_turn_in():
+    if not assignment.accepts_turn_in_for(student):
         raise ServiceError(
             "The due time has passed and your teacher is not accepting late work, so you could"
             " not turn this in again: it stays turned in. Talk to your teacher to change it."

@@ -6,7 +6,7 @@ ids give 404; students get 403 and visitors the login page.
 """
 
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +20,7 @@ from classroom.forms import (
 )
 from classroom.http import posted, site_url
 from classroom.models import (
+    AssignedStudent,
     Attempt,
     Classroom,
     Enrolment,
@@ -61,6 +62,20 @@ def classroom_update(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "classroom/classroom_form.html", {"form": form, "classroom": classroom})
 
 
+def _chosen_now(classroom: Classroom) -> QuerySet:
+    """How many of an assignment's chosen students are in the class now (a subquery)."""
+    return (
+        AssignedStudent.objects.filter(
+            assignment=OuterRef("pk"),
+            student__enrolments__classroom=classroom,
+            student__enrolments__removed_at__isnull=True,
+        )
+        .values("assignment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+
+
 @teacher_required
 def classroom_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     classroom = get_object_or_404(Classroom.objects.for_teacher(request.user), pk=pk)
@@ -78,7 +93,8 @@ def classroom_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                 "attempts__student",
                 filter=current & ~Q(attempts__state=Attempt.State.DRAFT),
                 distinct=True,
-            )
+            ),
+            chosen_count=Subquery(_chosen_now(classroom)),
         )
         .order_by("-created_at", "-pk")
     )

@@ -1,7 +1,8 @@
 """A class's gradebook: the page, and its two CSV downloads (the grid, and every answer)."""
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ from classroom.models import (
     Classroom,
     Status,
     User,
+    read_students_due_times,
     work_status,
 )
 from classroom.permissions import AuthedHttpRequest, teacher_required
@@ -27,25 +29,84 @@ if TYPE_CHECKING:
 
 
 class MarkRow:
-    """One student's line in the marking list or the gradebook."""
+    """One student's line in the marking list, or cell in the gradebook: their status, mark and
+    own due time. `is_set` is False where the assignment is not set for them (chosen students)."""
 
-    def __init__(self, assignment: Assignment, attempt: Attempt | None, now) -> None:
+    def __init__(
+        self, assignment: Assignment, student: User, attempt: Attempt | None, now: datetime
+    ) -> None:
         self.assignment = assignment
+        self.student = student
         self.attempt = attempt
-        self.status: Status = work_status(assignment, attempt, now)
+        self.is_set = assignment.is_set_for(student)
+        self.status: Status = work_status(assignment, student, attempt, now)
         self.total = attempt.total_mark if attempt else None
         self.max_marks = assignment.max_marks or 0
+        self.due_at = assignment.due_at_for(student)
+        self.extended = self.due_at != assignment.due_at
+
+    @property
+    def shown(self) -> bool:
+        """In the gradebook: set for the student, or work of theirs to keep showing."""
+        return self.is_set or self.attempt is not None
 
     @property
     def can_mark(self) -> bool:
         return self.attempt is not None and self.attempt.state != Attempt.State.DRAFT
+
+    @property
+    def is_missing(self) -> bool:
+        return self.shown and self.status == Status.MISSING
+
+    @property
+    def returned_mark(self) -> int | None:
+        """The total of returned work (None when not returned or returned without marks)."""
+        return self.total if self.status == Status.RETURNED else None
+
+    @property
+    def label(self) -> str:
+        """The status in words, or that the assignment is not set for this student."""
+        return self.status.label if self.shown else NOT_SET
+
+
+NOT_SET = "Not assigned"
+
+
+@dataclass(frozen=True)
+class Average:
+    """Marks of returned work: `marks` got out of `out_of` in `count` pieces of work."""
+
+    marks: int
+    out_of: int
+    count: int
+
+    @property
+    def mean(self) -> float | None:
+        """The mean mark per piece of returned work."""
+        return round(self.marks / self.count, 1) if self.count else None
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.marks / self.out_of) if self.out_of else None
+
+
+def average(rows: Iterable[MarkRow]) -> Average:
+    """The returned, marked work among `rows`, added up."""
+    returned = [row for row in rows if row.returned_mark is not None]
+    return Average(
+        marks=sum(row.returned_mark or 0 for row in returned),
+        out_of=sum(row.max_marks for row in returned),
+        count=len(returned),
+    )
 
 
 def marks_prefetch() -> Prefetch:
     return Prefetch("answers", queryset=Answer.objects.only("id", "attempt_id", "mark"))
 
 
-def _gradebook(classroom: Classroom, *, with_answers: bool = False):
+def _gradebook(
+    classroom: Classroom, *, with_answers: bool = False
+) -> tuple[list[User], list[Assignment], dict[tuple[int, int], Attempt]]:
     """Current students, assignments (oldest first), latest attempt by (assignment, student)."""
     students = list(
         User.objects.filter(
@@ -55,6 +116,7 @@ def _gradebook(classroom: Classroom, *, with_answers: bool = False):
     assignments = list(
         classroom.assignments.select_related("lesson").with_max_marks().order_by("created_at", "pk")
     )
+    read_students_due_times(assignments)
     answers = (
         Prefetch("answers", queryset=Answer.objects.select_related("question"))
         if with_answers
@@ -72,19 +134,30 @@ def _gradebook(classroom: Classroom, *, with_answers: bool = False):
 def gradebook(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     classroom = get_object_or_404(Classroom.objects.for_teacher(request.user), pk=pk)
     students, assignments, latest = _gradebook(classroom)
-    now = timezone.now()
-    rows = [
-        (
-            student,
-            [MarkRow(a, latest.get((a.pk, student.pk)), now) for a in assignments],
-        )
-        for student in students
-    ]
+    rows = _grid(students, assignments, latest)
     return render(
         request,
         "classroom/gradebook.html",
-        {"classroom": classroom, "assignments": assignments, "rows": rows},
+        {
+            "classroom": classroom,
+            "rows": rows,
+            "columns": [
+                (a, average(cells[i] for _, cells, _ in rows)) for i, a in enumerate(assignments)
+            ],
+        },
     )
+
+
+def _grid(
+    students: list[User], assignments: list[Assignment], latest: dict[tuple[int, int], Attempt]
+) -> list[tuple[User, list[MarkRow], Average]]:
+    """Per student: a cell per assignment, and their returned marks added up."""
+    now = timezone.now()
+    rows = []
+    for student in students:
+        cells = [MarkRow(a, student, latest.get((a.pk, student.pk)), now) for a in assignments]
+        rows.append((student, cells, average(cells)))
+    return rows
 
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -137,16 +210,25 @@ def gradebook_csv(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     writer.writerow(
         [csv_safe(cell) for cell in ["Student", "Username"]]
         + [csv_safe(_assignment_heading(a, repeated)) for a in assignments]
+        + [PERCENT_HEADING]
     )
-    now = timezone.now()
-    for student in students:
+    rows = _grid(students, assignments, latest)
+    for student, cells, overall in rows:
         row: list[object] = [student.name, student.username]
-        for assignment in assignments:
-            attempt = latest.get((assignment.pk, student.pk))
-            total = attempt.total_mark if attempt else None
-            row.append(total if total is not None else work_status(assignment, attempt, now).label)
+        row += [cell.total if cell.total is not None else cell.label for cell in cells]
+        row.append(_or_blank(overall.percent))
         writer.writerow([csv_safe(cell) for cell in row])
+    columns = [average(cells[i] for _, cells, _ in rows) for i in range(len(assignments))]
+    writer.writerow([AVERAGE_HEADING, ""] + [_or_blank(column.mean) for column in columns] + [""])
     return response
+
+
+PERCENT_HEADING = "Percentage of returned marks"
+AVERAGE_HEADING = "Class average of returned marks"
+
+
+def _or_blank(value: object) -> object:
+    return "" if value is None else value
 
 
 ANSWERS_CSV_HEADER = [
@@ -184,8 +266,8 @@ def _answer_rows(
         student.username,
         assignment.lesson.title,
         _local(assignment.created_at),
-        _local(assignment.due_at),
-        work_status(assignment, attempt, now).label,
+        _local(assignment.due_at_for(student)),
+        work_status(assignment, student, attempt, now).label,
     ]
     end = [
         attempt.total_mark if attempt and attempt.total_mark is not None else "",
@@ -224,6 +306,8 @@ def answers_csv(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     for student in students:
         for assignment in assignments:
             attempt = latest.get((assignment.pk, student.pk))
+            if attempt is None and not assignment.is_set_for(student):
+                continue  # not set for this student (chosen students)
             asked = questions.get(assignment.lesson_id, [])
             for row in _answer_rows(student, assignment, attempt, asked, now):
                 writer.writerow([csv_safe(cell) for cell in row])

@@ -3,10 +3,11 @@
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from classroom.models import Answer, Assignment, Attempt, User
+from classroom.models import Answer, AssignedStudent, Assignment, Attempt, User
 from classroom.permissions import AuthedHttpRequest, teacher_required
 from lessons.marking import MarkingResult
 from lessons.models import Question
@@ -78,8 +79,17 @@ class QuestionInsight:
     agreement: Agreement
 
 
+def _set_for(assignment: Assignment) -> Q:
+    """Answers of the students the assignment is set for (all of them, or the chosen)."""
+    if not assignment.for_chosen_students:
+        return Q()
+    chosen = AssignedStudent.objects.filter(assignment=assignment.pk)
+    return Q(attempt__student__in=chosen.values("student_id"))
+
+
 def latest_answers(assignment: Assignment) -> list[Answer]:
-    """Each current student's answers from their latest turned-in or returned attempt.
+    """Each answer, from the latest turned-in or returned attempt, of the current students the
+    assignment is set for.
 
     One query whatever the class size; the choice of attempt is made in Python.
     """
@@ -90,6 +100,7 @@ def latest_answers(assignment: Assignment) -> list[Answer]:
             attempt__student__enrolments__classroom=assignment.classroom_id,
             attempt__student__enrolments__removed_at__isnull=True,
         )
+        .filter(_set_for(assignment))
         .select_related("attempt__student")
         .only(
             "question_id",

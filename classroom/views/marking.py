@@ -9,6 +9,7 @@ from django.db.models import Count, F
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from classroom import services
 from classroom.forms import (
@@ -23,7 +24,9 @@ from classroom.models import (
     Enrolment,
     FeedbackChange,
     Status,
+    User,
     WorkComment,
+    read_students_due_times,
 )
 from classroom.permissions import AuthedHttpRequest, teacher_required
 from classroom.views.gradebook import MarkRow, marks_prefetch
@@ -34,25 +37,17 @@ from lessons.models import Question
 
 @teacher_required
 def assignment_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    """The marking list: every student of the class with their status and mark."""
+    """The marking list: every student the assignment is for with their status, mark and own
+    due time; below, work kept from former students and students no longer chosen."""
     assignment = get_object_or_404(
         Assignment.objects.for_teacher(request.user)
         .select_related("classroom", "lesson")
         .with_max_marks(),
         pk=pk,
     )
+    read_students_due_times([assignment])
     latest = assignment.attempts.prefetch_related(marks_prefetch()).latest_by_work()
-    now = timezone.now()
-    students, former = [], []
-    for enrolment in Enrolment.objects.filter(classroom=assignment.classroom_id).select_related(
-        "student"
-    ):
-        attempt = latest.get((assignment.pk, enrolment.student_id))
-        attempt_row = (enrolment.student, MarkRow(assignment, attempt, now))
-        if enrolment.removed_at is None:
-            students.append(attempt_row)
-        elif attempt is not None:
-            former.append(attempt_row)
+    students, former, unchosen = _marking_rows(assignment, latest)
     counts = dict.fromkeys(Status, 0)
     for _, row in students:
         counts[row.status] += 1
@@ -64,11 +59,69 @@ def assignment_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "classroom": assignment.classroom,
             "students": students,
             "former": former,
+            "unchosen": unchosen,
             "counts": [(status.label, counts[status]) for status in Status],
             "has_work": bool(latest),
+            "to_return": sum(row.status in RETURNABLE for _, row in students + unchosen + former),
             "unread": _unread_by_student(assignment),
         },
     )
+
+
+RETURNABLE = {Status.TURNED_IN, Status.LATE}
+
+Rows = list[tuple[User, MarkRow]]
+
+
+def _marking_rows(
+    assignment: Assignment, latest: dict[tuple[int, int], Attempt]
+) -> tuple[Rows, Rows, Rows]:
+    """The students it is for; former students with work; students with work it is no longer
+    set for (taken out of the chosen students: their work stays for the teacher)."""
+    now = timezone.now()
+    students: Rows = []
+    former: Rows = []
+    unchosen: Rows = []
+    enrolments = Enrolment.objects.filter(classroom=assignment.classroom_id).select_related(
+        "student"
+    )
+    for enrolment in enrolments:
+        student = enrolment.student
+        attempt = latest.get((assignment.pk, student.pk))
+        row = (student, MarkRow(assignment, student, attempt, now))
+        if enrolment.removed_at is None and row[1].is_set:
+            students.append(row)
+        elif attempt is None:
+            continue
+        elif enrolment.removed_at is None:
+            unchosen.append(row)
+        else:
+            former.append(row)
+    return students, former, unchosen
+
+
+@teacher_required
+@require_POST
+def assignment_return_marked(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Return every turned-in piece of work whose answers all have a mark; say how many."""
+    assignment = get_object_or_404(
+        Assignment.objects.for_teacher(request.user).select_related("classroom", "lesson"), pk=pk
+    )
+    done = services.return_all_marked(assignment=assignment, teacher=request.user)
+    left = (
+        f" {done.not_marked} turned-in piece{'s' if done.not_marked != 1 else ''} of work"
+        f" {'are' if done.not_marked != 1 else 'is'} not fully marked, so"
+        f" {'they stay' if done.not_marked != 1 else 'it stays'} turned in: mark every"
+        " answer, then return."
+        if done.not_marked
+        else ""
+    )
+    if done.returned:
+        pieces = f"{done.returned} piece{'s' if done.returned != 1 else ''} of work"
+        messages.success(request, f"Returned {pieces} to the students.{left}")
+    else:
+        messages.info(request, f"No marked work was waiting to be returned.{left}")
+    return redirect(assignment)
 
 
 def _unread_by_student(assignment: Assignment) -> dict[int, int]:

@@ -5,6 +5,7 @@ student's assignment, or one not started yet, is a 404.
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import cast
 
 from django.contrib import messages
@@ -116,6 +117,8 @@ class WorkRow:
     assignment: Assignment
     attempt: Attempt | None
     status: Status
+    due_at: datetime | None  # the student's own due time
+    extended: bool
     unread_comments: int = 0  # the teacher's private comments the student has not read
 
     @property
@@ -133,6 +136,7 @@ def work_list(request: AuthedHttpRequest) -> HttpResponse:
     assignments = (
         Assignment.objects.for_student(request.user)
         .with_max_marks()
+        .with_due_time_of(request.user)
         .select_related("lesson", "classroom")
         .prefetch_related(Prefetch("attempts", queryset=mine, to_attr="my_attempts"))
     )
@@ -145,13 +149,16 @@ def work_list(request: AuthedHttpRequest) -> HttpResponse:
     rows = []
     for assignment in assignments:
         latest = assignment.my_attempts[0] if assignment.my_attempts else None
-        status = work_status(assignment, latest, now)
-        rows.append(WorkRow(assignment, latest, status, unread.get(assignment.pk, 0)))
+        status = work_status(assignment, request.user, latest, now)
+        due_at = assignment.due_at_for(request.user)
+        extended = due_at != assignment.due_at
+        unread_count = unread.get(assignment.pk, 0)
+        rows.append(WorkRow(assignment, latest, status, due_at, extended, unread_count))
     rows.sort(
         key=lambda row: (
             ACTION_ORDER[row.status],
-            row.assignment.due_at is None,
-            row.assignment.due_at or now,
+            row.due_at is None,
+            row.due_at or now,
             row.assignment.pk,
         )
     )
@@ -255,7 +262,10 @@ class QuestionRow:
 
 def _assignment_for(request: AuthedHttpRequest, pk: int) -> Assignment:
     return get_object_or_404(
-        Assignment.objects.for_student(request.user).select_related("classroom__teacher"), pk=pk
+        Assignment.objects.for_student(request.user)
+        .with_due_time_of(request.user)
+        .select_related("classroom__teacher"),
+        pk=pk,
     )
 
 
@@ -335,6 +345,16 @@ def _history(assignment: Assignment, earlier: list[Attempt]) -> list[tuple[Attem
 WORK_SLOTS = ("summary_template", "question_template")
 
 
+def _own_due(assignment: Assignment, student: User) -> dict[str, object]:
+    """The student's own due time, whether it is an extension, and whether late work is
+    refused to them now."""
+    return {
+        "due_at": assignment.due_at_for(student),
+        "extended": assignment.is_extended_for(student),
+        "late_refused": not assignment.accepts_turn_in_for(student),
+    }
+
+
 def _detail_context(
     request: AuthedHttpRequest,
     assignment: Assignment,
@@ -361,7 +381,8 @@ def _detail_context(
         "question_template": "includes/_question_answer.html",
         "assignment": assignment,
         "attempt": current,
-        "status": work_status(assignment, current),
+        "status": work_status(assignment, request.user, current),
+        **_own_due(assignment, request.user),
         "editable": editable,
         "version": current.version if current else 0,
         "question_rows": _question_rows(frame.questions, answers, texts, errors),
@@ -372,7 +393,6 @@ def _detail_context(
         ],
         "history": _history(assignment, attempts[:-1]),
         "max_marks": sum(question.marks for question in frame.questions),
-        "late_refused": not assignment.accepts_turn_in(),
         "max_answer_length": Answer.MAX_LENGTH,
     }
 

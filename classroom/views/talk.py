@@ -138,7 +138,7 @@ def assignment_comments(request: AuthedHttpRequest, pk: int, student_pk: int) ->
         "assignment": assignment,
         "classroom": assignment.classroom,
         "student": student,
-        "status": work_status(assignment, latest.first()),
+        "status": work_status(assignment, student, latest.first()),
         **teacher_thread(request, assignment, student, form),
     }
     status = 400 if request.method == "POST" else 200

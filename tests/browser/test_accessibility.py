@@ -23,6 +23,25 @@ def _work(status):
     return lambda w: reverse("classroom:work-detail", args=[w.work[status].pk])
 
 
+def _shaped(url):
+    """`url` of the world once shaped: the Late work extended for the student by a day, and
+    the Missing work set for the student alone (chosen students)."""
+
+    def address(w):
+        from django.utils import timezone
+
+        from classroom import services
+
+        late = w.work["Late"]
+        services.grant_extension(
+            assignment=late, student=w.student, due_at=timezone.now(), teacher=w.teacher
+        )
+        services.update_assignment(assignment=w.work["Missing"], students=[w.student])
+        return url(w)
+
+    return address
+
+
 def _talked(w) -> None:
     """An announcement and a thread on the turned-in work, each side's last word unread."""
     from classroom import services
@@ -95,6 +114,30 @@ PAGES = {
         lambda w: reverse("classroom:assignment-create", args=[w.classroom.pk]),
     ),
     "marking list": ("teacher", lambda w: w.work["Turned in"].get_absolute_url()),
+    "marking list (an extension)": (
+        "teacher",
+        _shaped(lambda w: w.work["Late"].get_absolute_url()),
+    ),
+    "marking list (chosen students)": (
+        "teacher",
+        _shaped(lambda w: w.work["Missing"].get_absolute_url()),
+    ),
+    "edit assignment form": (
+        "teacher",
+        lambda w: reverse("classroom:assignment-update", args=[w.work["Missing"].pk]),
+    ),
+    "extension form": (
+        "teacher",
+        _shaped(
+            lambda w: reverse("classroom:extension-update", args=[w.work["Late"].pk, w.student.pk])
+        ),
+    ),
+    "gradebook (extension, chosen students)": (
+        "teacher",
+        _shaped(lambda w: reverse("classroom:classroom-gradebook", args=[w.classroom.pk])),
+    ),
+    "My work (an extension)": ("student", _shaped(lambda w: reverse("classroom:work-list"))),
+    "assignment: extended": ("student", _shaped(_work("Late"))),
     "marking view": (
         "teacher",
         lambda w: reverse("classroom:attempt-mark", args=[w.turned_in.pk]),

@@ -156,8 +156,15 @@ def test_both_csv_downloads(page, world):
     assert raw.startswith(b"\xef\xbb\xbf")
     grid = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert grid[0][:2] == ["Student", "Username"]
-    assert len(grid[0]) == 2 + len(world.work)
-    assert [row[0] for row in grid[1:]] == ["Anna K.", "Boris P.", "Zoë Smith"]
+    # A column per assignment, then each student's percentage; the class averages below.
+    assert len(grid[0]) == 2 + len(world.work) + 1
+    assert grid[0][-1] == "Percentage of returned marks"
+    assert [row[0] for row in grid[1:]] == [
+        "Anna K.",
+        "Boris P.",
+        "Zoë Smith",
+        "Class average of returned marks",
+    ]
     assert {len(row) for row in grid} == {len(grid[0])}
 
     with page.expect_download() as download:

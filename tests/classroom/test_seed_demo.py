@@ -54,7 +54,7 @@ def test_seed_demo_creates_accounts_classes_and_every_status(shipped_lessons):
                 .order_by("-number")
                 .first()
             )
-            statuses.add(work_status(assignment, latest))
+            statuses.add(work_status(assignment, student, latest))
     assert statuses == set(Status)
     kornilov_questions = Assignment.objects.get(lesson__slug="kornilov-revolt").lesson.questions
     bank = User.objects.get(username="demo-teacher").comment_bank

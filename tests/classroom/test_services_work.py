@@ -199,7 +199,8 @@ def test_resubmit_refused_when_not_allowed(student, assignment, questions):
 @pytest.mark.parametrize("prepared", [True, False], ids=["prepared", "first-in-process"])
 def test_a_turn_in_of_four_answers_takes_six_queries(student, assignment, prepared):
     """The lesson's mark scheme stamp (1), the work's lock (1), the latest attempt and its
-    answers (2), the texts and results (1, run once a row), the state (1). The marking is done
+    answers (2), the texts and results (1, run once a row), the student's own due time (1: an
+    extension, which lateness follows), the state (1). The marking is done
     before the lock, so nothing else waits for it. The first turn-in to a lesson in a process
     (or the first after its mark schemes changed) also reads the questions, key points and
     misconceptions (3)."""
@@ -223,7 +224,7 @@ def test_a_turn_in_of_four_answers_takes_six_queries(student, assignment, prepar
             base_version=attempt.version,
         )
     queries = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
-    assert len(queries) == (6 if prepared else 9), "\n".join(queries)
+    assert len(queries) == (7 if prepared else 10), "\n".join(queries)
     attempt.refresh_from_db()
     assert attempt.state == Attempt.State.TURNED_IN
     assert all(a.result["points_made"] for a in attempt.answers.all())

@@ -43,6 +43,7 @@ def test_assign_several_lessons(client, teacher, classroom, settings):
         reverse("classroom:assignment-create", args=[classroom.pk]),
         {
             "lessons": [lesson.pk for lesson in lessons],
+            "classrooms": [classroom.pk],
             "instructions": "Read carefully.",
             "due_date": "2030-07-01",
             "start_date": "2030-06-01",
@@ -65,7 +66,12 @@ def test_assign_with_time(client, teacher, classroom):
     client.force_login(teacher)
     client.post(
         reverse("classroom:assignment-create", args=[classroom.pk]),
-        {"lessons": [lesson.pk], "due_date": "2030-01-10", "due_time": "09:30"},
+        {
+            "lessons": [lesson.pk],
+            "classrooms": [classroom.pk],
+            "due_date": "2030-01-10",
+            "due_time": "09:30",
+        },
     )
     assignment = Assignment.objects.get()
     assert assignment.due_at == datetime(2030, 1, 10, 9, 30, tzinfo=LONDON)
@@ -143,7 +149,12 @@ def test_a_second_assignment_of_a_lesson_is_warned_about_first(client, teacher, 
     AssignmentFactory(lesson=july)  # another class's: no warning for it
     client.force_login(teacher)
     url = reverse("classroom:assignment-create", args=[classroom.pk])
-    response = client.post(url, {"lessons": [kornilov.pk, july.pk], "instructions": "Again"})
+    data = {
+        "lessons": [kornilov.pk, july.pk],
+        "classrooms": [classroom.pk],
+        "instructions": "Again",
+    }
+    response = client.post(url, data)
     assert response.status_code == 200
     html = response.content.decode()
     set_on = f"{timezone.localtime(first.created_at):%-d %B %Y}"
@@ -152,7 +163,7 @@ def test_a_second_assignment_of_a_lesson_is_warned_about_first(client, teacher, 
     assert 'type="checkbox" name="assign_again"' in html
     assert list(Assignment.objects.filter(classroom=classroom)) == [first]
     # The teacher goes ahead: both lessons are set, Kornilov a second time.
-    data = {"lessons": [kornilov.pk, july.pk], "instructions": "Again", "assign_again": "on"}
+    data = {**data, "assign_again": "on"}
     assert client.post(url, data).status_code == 302
     assert Assignment.objects.filter(classroom=classroom, lesson=kornilov).count() == 2
     assert Assignment.objects.filter(classroom=classroom, lesson=july).count() == 1
@@ -164,7 +175,9 @@ def test_a_first_assignment_needs_no_confirming(client, teacher, classroom):
     html = client.get(reverse("classroom:assignment-create", args=[classroom.pk])).text
     assert 'type="checkbox" name="assign_again"' not in html
     url = reverse("classroom:assignment-create", args=[classroom.pk])
-    assert client.post(url, {"lessons": [lesson.pk]}).status_code == 302
+    assert (
+        client.post(url, {"lessons": [lesson.pk], "classrooms": [classroom.pk]}).status_code == 302
+    )
 
 
 # --- Deleting and archiving ---------------------------------------------------------------------

@@ -294,7 +294,7 @@ def test_gradebook_csv_neutralises_formulas(client, teacher, assignment):
     client.force_login(teacher)
     pk = assignment.classroom_id
     grid = _csv_rows(client.get(reverse("classroom:classroom-gradebook-csv", args=[pk])))
-    assert grid[1] == ['\'=HYPERLINK("http://evil")', "eve", "1"]
+    assert grid[1] == ['\'=HYPERLINK("http://evil")', "eve", "1", "50"]  # 1 of 2
     rows = _csv_rows(client.get(reverse("classroom:classroom-answers-csv", args=[pk])))
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["Student"] == '\'=HYPERLINK("http://evil")'
@@ -324,11 +324,14 @@ def test_gradebook_csv_is_the_grid_the_page_shows(client, teacher, assignment):
         f"{title}, set {set_on} (out of 2)",
         f"{title}, set {set_on} (out of 2)",
         f"{other.lesson.title} (out of 0)",
+        "Percentage of returned marks",
     ]
     assert again.created_at >= assignment.created_at
-    assert rows[1][0] == "Boris G" and rows[1][2:] == ["Assigned", "Assigned", "Assigned"]
-    assert rows[2] == ["Zoë Smith", "zoe.s", "2", "Assigned", "Assigned"]
-    assert len(rows) == 3
+    assert rows[1][0] == "Boris G" and rows[1][2:] == ["Assigned", "Assigned", "Assigned", ""]
+    assert rows[2] == ["Zoë Smith", "zoe.s", "2", "Assigned", "Assigned", "100"]
+    # The class average of returned marks: Zoë's 2 is the only one returned.
+    assert rows[3] == ["Class average of returned marks", "", "2.0", "", "", ""]
+    assert len(rows) == 4
     html = client.get(
         reverse("classroom:classroom-gradebook", args=[assignment.classroom_id])
     ).content.decode()

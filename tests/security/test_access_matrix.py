@@ -11,7 +11,7 @@ from django.contrib.auth.hashers import check_password
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from classroom.models import Announcement, Attempt, Enrolment, WorkComment
+from classroom.models import Announcement, Attempt, Enrolment, Extension, WorkComment
 from tests.factories import PASSWORD
 from tests.worlds import ANNOUNCEMENT, BANKED_COMMENT, BORIS_TEXT
 
@@ -73,6 +73,9 @@ EXPECTED = {
     "classroom:assignment-archive": TEACHER_POST,
     "classroom:assignment-restore": TEACHER_POST,
     "classroom:assignment-insight": TEACHER_OBJECT,
+    "classroom:assignment-return-marked": TEACHER_POST,
+    "classroom:extension-update": TEACHER_OBJECT,
+    "classroom:extension-delete": TEACHER_POST,
     "classroom:attempt-mark": TEACHER_OBJECT,
     "classroom:commentbank-list": TEACHER_LIST,
     "classroom:commentbank-create": TEACHER_POST,
@@ -108,6 +111,9 @@ WRONG_POST = {
             "classroom:assignment-archive",
             "classroom:assignment-restore",
             "classroom:students-cards",
+            "classroom:assignment-return-marked",
+            "classroom:extension-update",
+            "classroom:extension-delete",
             "classroom:announcement-create",
             "classroom:announcement-update",
             "classroom:announcement-delete",
@@ -168,6 +174,7 @@ EXACT_KWARGS = {
 }
 # Then by the start of the name.
 PREFIX_KWARGS = {
+    "extension-": lambda w: {"pk": w.assignment.pk, "student_pk": w.student_a.pk},
     "work-": lambda w: {"pk": w.assignment.pk},
     "assignment-": lambda w: {"pk": w.assignment.pk},
     "classroom-": lambda w: {"pk": w.class_a.pk},
@@ -272,6 +279,7 @@ def test_wrong_people_cannot_post(world):
     attempt = Attempt.objects.get(pk=world.attempt.pk)
     assert attempt.state == Attempt.State.TURNED_IN
     assert attempt.answers.get().text == BORIS_TEXT
+    assert not Extension.objects.exists()
     assert not world.teacher_b.comment_bank.exists()
     world.entry.refresh_from_db()
     assert world.entry.text == BANKED_COMMENT

@@ -45,6 +45,7 @@ def _run_workflow(world, teacher: Client, pupil: Client, text: str, *, formula: 
         reverse("classroom:assignment-create", args=[classroom.pk]),
         {
             "lessons": [world.lesson.pk],
+            "classrooms": [classroom.pk],
             "instructions": text,
             "show_instant_feedback": "on",
             "accept_late": "on",
@@ -106,6 +107,8 @@ def test_payloads_are_stored_as_typed_and_shown_escaped(world, payload):
         "class edit": reverse("classroom:classroom-update", args=[classroom.pk]),
         "marking list": reverse("classroom:assignment-detail", args=[assignment.pk]),
         "assignment edit": reverse("classroom:assignment-update", args=[assignment.pk]),
+        "assign form": reverse("classroom:assignment-create", args=[classroom.pk]),
+        "extension": reverse("classroom:extension-update", args=[assignment.pk, student.pk]),
         "marking": reverse("classroom:attempt-mark", args=[attempt.pk]),
         "gradebook": reverse("classroom:classroom-gradebook", args=[classroom.pk]),
         "insight": reverse("classroom:assignment-insight", args=[assignment.pk]),
@@ -137,6 +140,9 @@ def test_payloads_are_stored_as_typed_and_shown_escaped(world, payload):
     assert escaped in seen["class page"]  # student display name
     assert escaped in seen["marking list"]
     assert escaped in seen["gradebook"]
+    # The chosen students' names, and the student an extension is for.
+    assert escaped in seen["assign form"] and escaped in seen["assignment edit"]
+    assert escaped in seen["extension"]
     assert seen["marking"].count(escaped) >= 3  # answer, comment, overall comment, bank
     assert _escaped(payload + " (bank)") in seen["marking"]
     assert _escaped(payload + " (bank)") in seen["comment bank"]

@@ -1,0 +1,391 @@
+"""Shaping assignments, the services: several classes at once, chosen students, extensions (a
+student's own due time), and returning all marked work in one go."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from classroom import services
+from classroom.models import (
+    AssignedStudent,
+    Assignment,
+    Attempt,
+    Extension,
+    Notification,
+    Status,
+    work_status,
+)
+from tests.factories import (
+    AnswerFactory,
+    AssignmentFactory,
+    AttemptFactory,
+    ClassroomFactory,
+    EnrolmentFactory,
+    LessonFactory,
+    QuestionFactory,
+    StudentFactory,
+    TeacherFactory,
+)
+
+
+@pytest.fixture
+def classroom(teacher):
+    return ClassroomFactory(teacher=teacher, name="9A")
+
+
+@pytest.fixture
+def assignment(classroom):
+    return AssignmentFactory(classroom=classroom)
+
+
+@pytest.fixture
+def question(db):
+    return QuestionFactory()
+
+
+@pytest.fixture
+def pupils(classroom):
+    return [
+        EnrolmentFactory(classroom=classroom, student__display_name=name).student
+        for name in ("Anna", "Boris", "Clara")
+    ]
+
+
+# --- Several classes ------------------------------------------------------------------------
+
+
+def test_one_lesson_to_several_classes_makes_one_assignment_each(teacher, classroom, pupils):
+    other = ClassroomFactory(teacher=teacher, name="9B")
+    somebody = EnrolmentFactory(classroom=other).student
+    lessons = [LessonFactory(), LessonFactory()]
+    made = services.assign_lessons(classrooms=[classroom, other], lessons=lessons, teacher=teacher)
+    assert len(made) == 4
+    for target in (classroom, other):
+        assert {a.lesson_id for a in made if a.classroom_id == target.pk} == {
+            lesson.pk for lesson in lessons
+        }
+    # Each class's students are told of their own class's assignments only.
+    assert Notification.objects.filter(recipient=somebody).count() == 2
+    assert Notification.objects.filter(recipient=pupils[0]).count() == 2
+
+
+def test_the_same_class_twice_is_one_class(teacher, classroom):
+    made = services.assign_lessons(
+        classroom=classroom, classrooms=[classroom], lessons=[LessonFactory()], teacher=teacher
+    )
+    assert len(made) == 1
+
+
+def test_a_class_not_yours_is_refused_and_nothing_is_set(teacher, classroom):
+    theirs = ClassroomFactory(teacher=TeacherFactory())
+    with pytest.raises(services.ServiceError, match="your own classes"):
+        services.assign_lessons(
+            classrooms=[classroom, theirs], lessons=[LessonFactory()], teacher=teacher
+        )
+    assert not Assignment.objects.exists()
+
+
+def test_an_archived_class_is_refused(teacher, classroom):
+    classroom.is_archived = True
+    classroom.save()
+    with pytest.raises(services.ServiceError, match="Restore 9A"):
+        services.assign_lessons(classrooms=[classroom], lessons=[LessonFactory()], teacher=teacher)
+
+
+def test_no_class_is_refused(teacher):
+    with pytest.raises(services.ServiceError, match="at least one class"):
+        services.assign_lessons(lessons=[LessonFactory()], teacher=teacher)
+
+
+# --- Chosen students -------------------------------------------------------------------------
+
+
+def test_chosen_students_only_see_it(teacher, classroom, pupils):
+    anna, boris, clara = pupils
+    [assignment] = services.assign_lessons(
+        classroom=classroom, lessons=[LessonFactory()], teacher=teacher, students=[anna, boris]
+    )
+    assert assignment.for_chosen_students
+    assert set(assignment.students()) == {anna, boris}
+    assert list(Assignment.objects.for_student(anna)) == [assignment]
+    assert not Assignment.objects.for_student(clara).exists()
+    told = set(Notification.objects.values_list("recipient", flat=True))
+    assert told == {anna.pk, boris.pk}
+
+
+def test_chosen_students_go_with_one_class_only(teacher, classroom, pupils):
+    other = ClassroomFactory(teacher=teacher)
+    with pytest.raises(services.ServiceError, match="tick only one class"):
+        services.assign_lessons(
+            classrooms=[classroom, other],
+            lessons=[LessonFactory()],
+            teacher=teacher,
+            students=[pupils[0]],
+        )
+    assert not Assignment.objects.exists()
+
+
+def test_chosen_students_must_be_current_students_of_the_class(teacher, classroom, pupils):
+    stranger = StudentFactory()
+    with pytest.raises(services.ServiceError, match="Only current students of 9A"):
+        services.assign_lessons(
+            classroom=classroom, lessons=[LessonFactory()], teacher=teacher, students=[stranger]
+        )
+    with pytest.raises(services.ServiceError, match="at least one student"):
+        services.assign_lessons(
+            classroom=classroom, lessons=[LessonFactory()], teacher=teacher, students=[]
+        )
+    assert not Assignment.objects.exists()
+
+
+def test_changing_the_choice_keeps_work_and_tells_the_newly_chosen(teacher, classroom, pupils):
+    anna, boris, clara = pupils
+    [assignment] = services.assign_lessons(
+        classroom=classroom, lessons=[LessonFactory()], teacher=teacher, students=[anna]
+    )
+    AttemptFactory(assignment=assignment, student=anna)
+    services.update_assignment(assignment=assignment, students=[boris, clara])
+    assert set(assignment.students()) == {boris, clara}
+    assert not Assignment.objects.for_student(anna).exists()
+    assert Attempt.objects.filter(assignment=assignment, student=anna).exists()  # kept
+    assert Notification.objects.filter(recipient__in=[boris, clara]).count() == 2
+    # Back to the whole class: everyone sees it, no one is told twice.
+    services.update_assignment(assignment=assignment, students=None)
+    assert not assignment.for_chosen_students
+    assert not AssignedStudent.objects.exists()
+    assert set(assignment.students()) == set(pupils)
+    assert Notification.objects.filter(recipient=anna).count() == 1
+
+
+def test_editing_refuses_fields_it_does_not_edit(assignment):
+    with pytest.raises(ValueError, match="classroom"):
+        services.update_assignment(assignment=assignment, students=None, classroom=None)
+
+
+# --- Extensions ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def due(classroom, pupils):
+    return AssignmentFactory(classroom=classroom, due_at=timezone.now() - timedelta(hours=1))
+
+
+def test_an_extension_is_the_students_own_due_time(teacher, due, pupils):
+    anna, boris, _ = pupils
+    later = timezone.now() + timedelta(days=2)
+    services.grant_extension(assignment=due, student=anna, due_at=later, teacher=teacher)
+    fresh = Assignment.objects.get(pk=due.pk)
+    assert fresh.due_at_for(anna) == later and fresh.is_extended_for(anna)
+    assert fresh.due_at_for(boris) == due.due_at and not fresh.is_extended_for(boris)
+    # Missing follows the own due time.
+    assert work_status(fresh, anna, None) == Status.ASSIGNED
+    assert work_status(fresh, boris, None) == Status.MISSING
+    # Late work refused: Anna may still turn in, Boris may not.
+    fresh.accept_late = False
+    assert fresh.accepts_turn_in_for(anna) and not fresh.accepts_turn_in_for(boris)
+
+
+def test_a_turn_in_before_the_own_due_time_is_not_late(teacher, due, pupils, question):
+    anna, boris, _ = pupils
+    question.lesson = due.lesson
+    question.save()
+    services.grant_extension(
+        assignment=due, student=anna, due_at=timezone.now() + timedelta(days=1), teacher=teacher
+    )
+    texts = {question.pk: "The Bolsheviks"}
+    mine = services.turn_in(student=anna, assignment=due, texts=texts, base_version=0)
+    theirs = services.turn_in(student=boris, assignment=due, texts=texts, base_version=0)
+    assert not mine.is_late and theirs.is_late
+
+
+def test_late_work_refused_is_accepted_with_an_extension(teacher, due, pupils, question):
+    anna = pupils[0]
+    question.lesson = due.lesson
+    question.save()
+    due.accept_late = False
+    due.save()
+    texts = {question.pk: "The Bolsheviks"}
+    with pytest.raises(services.ServiceError, match="not accepting late work"):
+        services.turn_in(student=anna, assignment=due, texts=texts, base_version=0)
+    services.grant_extension(
+        assignment=due, student=anna, due_at=timezone.now() + timedelta(days=1), teacher=teacher
+    )
+    fresh = Assignment.objects.get(pk=due.pk)
+    attempt = services.turn_in(student=anna, assignment=fresh, texts=texts, base_version=0)
+    assert attempt.state == Attempt.State.TURNED_IN and not attempt.is_late
+
+
+def test_an_extension_given_after_a_late_turn_in_makes_it_on_time(teacher, due, pupils):
+    anna = pupils[0]
+    attempt = AttemptFactory(assignment=due, student=anna, turned_in=True)
+    assert attempt.is_late
+    services.grant_extension(
+        assignment=due, student=anna, due_at=timezone.now() + timedelta(days=1), teacher=teacher
+    )
+    attempt.refresh_from_db()
+    assert not attempt.is_late
+    assert services.remove_extension(assignment=due, student=anna, teacher=teacher)
+    attempt.refresh_from_db()
+    assert attempt.is_late
+    assert not Extension.objects.exists()
+    assert not services.remove_extension(assignment=due, student=anna, teacher=teacher)
+
+
+def test_a_second_extension_replaces_the_first(teacher, due, pupils):
+    anna = pupils[0]
+    for days in (1, 3):
+        services.grant_extension(
+            assignment=due,
+            student=anna,
+            due_at=timezone.now() + timedelta(days=days),
+            teacher=teacher,
+        )
+    assert Extension.objects.get().due_at > timezone.now() + timedelta(days=2)
+
+
+def test_extensions_are_refused_where_they_cannot_be(teacher, due, pupils, classroom):
+    later = timezone.now() + timedelta(days=1)
+    with pytest.raises(services.ServiceError, match="own classes"):
+        services.grant_extension(
+            assignment=due, student=pupils[0], due_at=later, teacher=TeacherFactory()
+        )
+    with pytest.raises(services.ServiceError, match="not set this assignment"):
+        services.grant_extension(
+            assignment=due, student=StudentFactory(), due_at=later, teacher=teacher
+        )
+    undated = AssignmentFactory(classroom=classroom)
+    with pytest.raises(services.ServiceError, match="no due date"):
+        services.grant_extension(
+            assignment=undated, student=pupils[0], due_at=later, teacher=teacher
+        )
+    with pytest.raises(services.ServiceError, match="An extension gives more time"):
+        services.grant_extension(
+            assignment=due, student=pupils[0], due_at=due.due_at, teacher=teacher
+        )
+    assert not Extension.objects.exists()
+
+
+def test_due_times_of_a_list_are_read_in_one_query(teacher, due, pupils, django_assert_num_queries):
+    from classroom.models import read_students_due_times
+
+    later = timezone.now() + timedelta(days=1)
+    services.grant_extension(assignment=due, student=pupils[0], due_at=later, teacher=teacher)
+    assignment = Assignment.objects.get(pk=due.pk)
+    with django_assert_num_queries(1):
+        read_students_due_times([assignment])
+    with django_assert_num_queries(0):
+        assert [assignment.due_at_for(p) for p in pupils] == [later, due.due_at, due.due_at]
+
+
+def test_work_due_between_follows_own_due_times_and_chosen_students(teacher, classroom, pupils):
+    """For "due tomorrow": the students whose own due time falls in the window, not turned in,
+    and only those the assignment is set for."""
+    anna, boris, clara = pupils
+    now = timezone.now()
+    start, end = now + timedelta(days=1), now + timedelta(days=2)
+    tomorrow = AssignmentFactory(classroom=classroom, due_at=start + timedelta(hours=1))
+    services.grant_extension(
+        assignment=tomorrow, student=anna, due_at=end + timedelta(days=3), teacher=teacher
+    )
+    AttemptFactory(assignment=tomorrow, student=boris, turned_in=True)
+    later = AssignmentFactory(classroom=classroom, due_at=now - timedelta(days=1))
+    services.update_assignment(assignment=later, students=[boris, clara])
+    services.grant_extension(
+        assignment=later, student=clara, due_at=start + timedelta(hours=2), teacher=teacher
+    )
+    AssignmentFactory(classroom=classroom, due_at=start, is_archived=True)
+    due = services.work_due_between(start=start, end=end)
+    # Anna is extended past the window, Boris turned in; Clara is due tomorrow on both.
+    assert [(a.pk, s.pk) for a, s in due] == [(tomorrow.pk, clara.pk), (later.pk, clara.pk)]
+    services.update_assignment(assignment=later, students=[boris])
+    assert [(a.pk, s.pk) for a, s in services.work_due_between(start=start, end=end)] == [
+        (tomorrow.pk, clara.pk)
+    ]
+
+
+def test_due_tomorrow_notices_follow_own_due_times_and_chosen_students(teacher, classroom, pupils):
+    """The cron's "due tomorrow": a student extended past tomorrow is not told, one extended
+    into it is, and a student the assignment is not set for never is."""
+    from django.core.management import call_command
+
+    anna, boris, clara = pupils
+    now = timezone.now()
+    soon = AssignmentFactory(classroom=classroom, due_at=now + timedelta(hours=5))
+    services.update_assignment(assignment=soon, students=[anna, boris])
+    services.grant_extension(
+        assignment=soon, student=boris, due_at=now + timedelta(days=3), teacher=teacher
+    )
+    overdue = AssignmentFactory(classroom=classroom, due_at=now - timedelta(days=1))
+    services.update_assignment(assignment=overdue, students=[clara])
+    services.grant_extension(
+        assignment=overdue, student=clara, due_at=now + timedelta(hours=6), teacher=teacher
+    )
+    call_command("notify_due", stdout=io.StringIO())
+    call_command("notify_due", stdout=io.StringIO())  # twice: no one is told twice
+    told = Notification.objects.filter(kind=Notification.Kind.DUE_TOMORROW)
+    assert sorted((n.recipient_id, n.key) for n in told) == sorted(
+        [(anna.pk, f"due:{soon.pk}"), (clara.pk, f"due:{overdue.pk}")]
+    )
+
+
+# --- Return all marked -----------------------------------------------------------------------
+
+
+def _work(assignment, student, marks, state="turned_in"):
+    attempt = AttemptFactory(assignment=assignment, student=student, **{state: True})
+    for question, mark in zip(assignment.lesson.questions.order_by("position"), marks, strict=True):
+        AnswerFactory(attempt=attempt, question=question, mark=mark)
+    return attempt
+
+
+def test_return_all_marked_returns_the_fully_marked_only(teacher, classroom, pupils):
+    assignment = AssignmentFactory(classroom=classroom)
+    QuestionFactory.create_batch(2, lesson=assignment.lesson)
+    anna, boris, clara = pupils
+    marked = _work(assignment, anna, [1, 0])
+    half = _work(assignment, boris, [1, None])
+    done = _work(assignment, clara, [1, 1], state="returned")
+    report = services.return_all_marked(assignment=assignment, teacher=teacher)
+    assert report == services.ReturnedAll(returned=1, not_marked=1)
+    for attempt, state in ((marked, "returned"), (half, "turned_in"), (done, "returned")):
+        attempt.refresh_from_db()
+        assert attempt.state == state
+    marked.refresh_from_db()
+    assert marked.returned_by == teacher
+    assert Notification.objects.filter(recipient=anna, kind="returned").count() == 1
+    # Twice: nothing more to return.
+    again = services.return_all_marked(assignment=assignment, teacher=teacher)
+    assert again == services.ReturnedAll(returned=0, not_marked=1)
+    assert Notification.objects.filter(kind="returned").count() == 1
+
+
+def test_return_all_marked_is_for_the_class_teacher_only(classroom, pupils):
+    assignment = AssignmentFactory(classroom=classroom)
+    QuestionFactory(lesson=assignment.lesson)
+    attempt = _work(assignment, pupils[0], [1])
+    with pytest.raises(services.ServiceError, match="own classes"):
+        services.return_all_marked(assignment=assignment, teacher=TeacherFactory())
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.TURNED_IN
+
+
+# --- Privacy ---------------------------------------------------------------------------------
+
+
+def test_a_students_extension_and_choice_are_exported_and_erased(teacher, due, pupils):
+    from tests.factories import UserFactory
+
+    anna = pupils[0]
+    services.update_assignment(assignment=due, students=[anna])
+    services.grant_extension(
+        assignment=due, student=anna, due_at=timezone.now() + timedelta(days=1), teacher=teacher
+    )
+    data = services.export_student_work(student=anna)
+    assert data["extensions"][0]["lesson"] == due.lesson.title
+    assert data["chosen_for"] == [{"lesson": due.lesson.title, "class": "9A"}]
+    admin = UserFactory(is_staff=True, role="teacher")
+    counts = services.erase_student(student=anna, erased_by=admin)
+    assert counts["extensions"] == 1 and counts["chosen_for"] == 1
+    assert not Extension.objects.exists() and not AssignedStudent.objects.exists()
