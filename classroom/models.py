@@ -161,14 +161,18 @@ class AssignmentQuerySet(models.QuerySet):
     def for_student(self, user: User) -> "AssignmentQuerySet":
         """Visible assignments of the student's current classes that are set for them: for
         the whole class, or for chosen students among whom they are."""
-        chosen = AssignedStudent.objects.filter(assignment=OuterRef("pk"), student=user)
         return (
             self.visible_to_students()
             .filter(
                 classroom__enrolments__student=user, classroom__enrolments__removed_at__isnull=True
             )
-            .filter(Q(for_chosen_students=False) | Exists(chosen))
+            .set_for(user)
         )
+
+    def set_for(self, user: User) -> "AssignmentQuerySet":
+        """Assignments set for the whole class, or for chosen students among whom `user` is."""
+        chosen = AssignedStudent.objects.filter(assignment=OuterRef("pk"), student=user)
+        return self.filter(Q(for_chosen_students=False) | Exists(chosen))
 
     def with_due_time_of(self, student: User) -> "AssignmentQuerySet":
         """Annotate the student's own due time, which `due_at_for(student)` then reads (no

@@ -130,6 +130,8 @@ def comment_refusal(*, assignment: Assignment, student: User, author: User) -> s
                 "here. Ask your teacher to add you again if this is a mistake."
             )
         return f"{student.name} is no longer in this class: add them again to write to them."
+    if not assignment.is_set_for(student):
+        return f"This assignment is not set for {student.name}: choose them for it first."
     if is_student and not assignment.is_visible_to_students():
         return "This assignment has not started yet: write when it has."
     return None

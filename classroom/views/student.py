@@ -427,9 +427,9 @@ def work_comment(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """A private comment to the teacher. A student who left the class, or whose class or
     assignment is archived, is told why it cannot be sent (their page is gone)."""
     assignment = get_object_or_404(
-        Assignment.objects.filter(classroom__enrolments__student=request.user).select_related(
-            "classroom__teacher", "lesson"
-        ),
+        Assignment.objects.set_for(request.user)
+        .filter(classroom__enrolments__student=request.user)
+        .select_related("classroom__teacher", "lesson"),
         pk=pk,
     )
     refusal = services.comment_refusal(

@@ -115,6 +115,24 @@ def test_chosen_students_only_see_it(teacher, classroom, pupils):
     assert told == {anna.pk, boris.pk}
 
 
+def test_no_private_thread_about_work_not_set_for_the_student(client, teacher, classroom, pupils):
+    from django.urls import reverse
+
+    from classroom.models import WorkComment
+
+    anna, _, clara = pupils
+    [assignment] = services.assign_lessons(
+        classroom=classroom, lessons=[LessonFactory()], teacher=teacher, students=[anna]
+    )
+    with pytest.raises(services.ServiceError, match="not set for Clara"):
+        services.post_comment(assignment=assignment, student=clara, author=teacher, body="Hi")
+    client.force_login(clara)
+    url = reverse("classroom:work-comment", args=[assignment.pk])
+    assert client.post(url, {"body": "What is this?"}).status_code == 404
+    services.post_comment(assignment=assignment, student=anna, author=anna, body="A question")
+    assert list(WorkComment.objects.values_list("student", flat=True)) == [anna.pk]
+
+
 def test_chosen_students_go_with_one_class_only(teacher, classroom, pupils):
     other = ClassroomFactory(teacher=teacher)
     with pytest.raises(services.ServiceError, match="tick only one class"):
