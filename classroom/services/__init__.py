@@ -58,6 +58,7 @@ from classroom.services.feedback import (
 from classroom.services.notifications import (
     email_notices,
     mark_all_read,
+    mark_read_about,
     notify,
     notify_assigned,
     notify_returned,
@@ -83,6 +84,7 @@ from classroom.services.talk import (
     post_announcement,
     post_comment,
     read_thread,
+    thread_url_for_student,
     thread_url_for_teacher,
 )
 from classroom.services.work import (
@@ -160,10 +162,12 @@ __all__ = [
     "post_announcement",
     "post_comment",
     "read_thread",
+    "thread_url_for_student",
     "thread_url_for_teacher",
     # Notifications: the pages, email and the clock
     "email_notices",
     "mark_all_read",
+    "mark_read_about",
     "notify_due",
     "notify_started",
     "open_notification",

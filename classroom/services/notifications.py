@@ -147,6 +147,18 @@ def mark_all_read(*, user: User) -> int:
     return count
 
 
+def mark_read_about(*, user: User, kind: Notification.Kind, url: str) -> int:
+    """Mark the user's unread notices of `kind` about the page at `url` read (its page was
+    read another way); return how many there were."""
+    count = Notification.objects.filter(
+        recipient=user, kind=kind, url=url, read_at__isnull=True
+    ).update(read_at=timezone.now())
+    if count:
+        recount_unread(user_ids=[user.pk])
+        user.refresh_from_db(fields=["unread_notifications"])  # the page shows the new count
+    return count
+
+
 def recount_unread(*, user_ids: Iterable[int]) -> None:
     """Set each user's unread count from their notifications, in one statement: whatever
     changed them (new notices, reading, a race between the two), the count ends up true."""

@@ -26,7 +26,7 @@ from classroom.models import (
     WorkComment,
 )
 from classroom.services.errors import ServiceError
-from classroom.services.notifications import notify
+from classroom.services.notifications import mark_read_about, notify
 
 REPEAT_SECONDS = 10
 NOTICE_PREVIEW = 80  # characters of the text quoted in a notification
@@ -145,6 +145,11 @@ def thread_url_for_teacher(*, assignment: Assignment, student: User) -> str:
     )
 
 
+def thread_url_for_student(*, assignment: Assignment) -> str:
+    """Where the student reads their thread: the work page, at the comments."""
+    return reverse("classroom:work-detail", kwargs={"pk": assignment.pk}) + "#comments"
+
+
 def markable_attempt(*, assignment: Assignment, student: User) -> Attempt | None:
     """The student's latest attempt a teacher can open to mark (turned in or returned)."""
     return (
@@ -187,14 +192,15 @@ def post_comment(*, assignment: Assignment, student: User, author: User, body: s
             recipients=[student],
             kind=Notification.Kind.COMMENT,
             message=f"{author.name} replied about {lesson}: {_preview(body)}",
-            url=reverse("classroom:work-detail", kwargs={"pk": assignment.pk}) + "#comments",
+            url=thread_url_for_student(assignment=assignment),
         )
     return comment
 
 
 def read_thread(*, assignment: Assignment, student: User, reader: User) -> list[WorkComment]:
     """The thread, oldest first, each comment's author loaded; what was unread for `reader`
-    is marked read now (and keeps `is_new` set for this showing)."""
+    is marked read now (and keeps `is_new` set for this showing), with the reader's notices
+    about the thread: what was read on the page is not left unread in Notifications."""
     comments = list(
         WorkComment.objects.thread(assignment_id=assignment.pk, student_id=student.pk)
         .select_related("author")
@@ -205,4 +211,9 @@ def read_thread(*, assignment: Assignment, student: User, reader: User) -> list[
         comment.is_new = comment.pk in new
     if new:
         WorkComment.objects.filter(pk__in=new, read_at__isnull=True).update(read_at=timezone.now())
+        if reader.pk == student.pk:
+            url = thread_url_for_student(assignment=assignment)
+        else:
+            url = thread_url_for_teacher(assignment=assignment, student=student)
+        mark_read_about(user=reader, kind=Notification.Kind.COMMENT, url=url)
     return comments

@@ -223,6 +223,30 @@ def test_reading_the_thread_marks_only_the_other_partys_comments_read(teacher, s
     assert asked.read_at is not None
 
 
+def test_reading_the_thread_marks_the_readers_notices_about_it_read(
+    teacher, student, assignment, classroom
+):
+    """A reply read on the work page is not left as an unread notice in Notifications; the
+    reader's other notices, and the other party's, stay unread."""
+    other_work = AssignmentFactory(classroom=classroom)
+    services.post_comment(assignment=other_work, student=student, author=teacher, body="Other")
+    services.post_comment(assignment=assignment, student=student, author=student, body="Q2?")
+    services.post_comment(assignment=assignment, student=student, author=teacher, body="Dates.")
+    student.refresh_from_db()
+    assert student.unread_notifications == 2
+
+    services.read_thread(assignment=assignment, student=student, reader=student)
+    assert student.unread_notifications == 1  # the reader's count, as the page shows it
+    unread = Notification.objects.get(recipient=student, read_at__isnull=True)
+    assert unread.url == services.thread_url_for_student(assignment=other_work)
+    teacher.refresh_from_db()
+    assert teacher.unread_notifications == 1
+
+    services.read_thread(assignment=assignment, student=student, reader=teacher)
+    teacher.refresh_from_db()
+    assert teacher.unread_notifications == 0
+
+
 def test_threads_are_per_student_and_assignment(teacher, student, assignment, classroom):
     other = StudentFactory()
     EnrolmentFactory(classroom=classroom, student=other)

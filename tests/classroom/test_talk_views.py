@@ -372,8 +372,8 @@ def test_work_page_with_a_thread_query_count(client, teacher, django_assert_num_
     WorkComment.objects.update(read_at=None)
     # session, user, assignment with class and teacher; the lesson with its content version
     # (the lesson around the answer boxes is kept per version); attempts; the thread; marking
-    # the teacher's comments read
-    with django_assert_num_queries(7):
+    # the teacher's comments read, and the student's notices about them (none here)
+    with django_assert_num_queries(8):
         response = client.get(url)
     assert text_of(response).count("Ms Teacher") >= n
 
@@ -389,8 +389,9 @@ def test_teacher_thread_page_query_count(client, teacher, django_assert_num_quer
     client.force_login(teacher)
     url = thread_url(assignment, student)
     # session, user, assignment, student, markable attempt, latest attempt, the thread,
-    # marking the student's comments read, the student still in the class
-    with django_assert_num_queries(9):
+    # marking the student's comments read and the teacher's notices about them (none here),
+    # the student still in the class
+    with django_assert_num_queries(10):
         response = client.get(url)
     assert response.status_code == 200
     assert text_of(response).count("Again") == n
