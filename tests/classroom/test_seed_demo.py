@@ -40,6 +40,9 @@ def test_seed_demo_creates_accounts_classes_and_every_status(shipped_lessons):
         assert not user.must_change_password
     assert User.objects.get(username="demo-admin").is_staff
     assert User.objects.filter(role=User.Role.STUDENT).count() == 5
+    # Teachers have addresses (their notification emails show in make run's console).
+    assert User.objects.get(username="demo-teacher").email == "demo-teacher@school.example"
+    assert not User.objects.filter(role=User.Role.STUDENT).exclude(email="").exists()
     demo = Classroom.objects.get(name="Demo class", teacher__username="demo-teacher")
     assert Classroom.objects.filter(
         name="Demo class 2", teacher__username="demo-teacher-2"

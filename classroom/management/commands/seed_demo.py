@@ -40,8 +40,14 @@ class Command(BaseCommand):
             )
         if students < 1:
             raise CommandError("--students must be 1 or more.")
-        teacher = self._user("demo-teacher", User.Role.TEACHER, "Ms Demo")
-        teacher_2 = self._user("demo-teacher-2", User.Role.TEACHER, "Mr Demo")
+        # The teachers have email addresses (the students none, as is usual): with `make run`
+        # their notification emails show in the console, sent by the tasks worker.
+        teacher = self._user(
+            "demo-teacher", User.Role.TEACHER, "Ms Demo", email="demo-teacher@school.example"
+        )
+        teacher_2 = self._user(
+            "demo-teacher-2", User.Role.TEACHER, "Mr Demo", email="demo-teacher-2@school.example"
+        )
         pupils = [
             self._user(f"demo-student-{n}", User.Role.STUDENT, f"Demo Student {n}")
             for n in range(1, students + 1)
@@ -69,9 +75,11 @@ class Command(BaseCommand):
             f"demo-student-{len(pupils)}, demo-admin (password {DEMO_PASSWORD})."
         )
 
-    def _user(self, username: str, role: str, name: str, *, staff: bool = False) -> User:
+    def _user(
+        self, username: str, role: str, name: str, *, staff: bool = False, email: str = ""
+    ) -> User:
         user, created = User.objects.get_or_create(
-            username=username, defaults={"role": role, "display_name": name}
+            username=username, defaults={"role": role, "display_name": name, "email": email}
         )
         user.role = role
         user.is_staff = user.is_superuser = staff
