@@ -41,7 +41,6 @@ from classroom.services.classes import (
     restore_assignment,
     restore_classroom,
     update_assignment,
-    work_due_between,
 )
 from classroom.services.errors import STALE, ServiceError
 from classroom.services.feedback import (
@@ -152,7 +151,6 @@ __all__ = [
     "unlock_student",
     "unsubmit",
     "update_assignment",
-    "work_due_between",
     "work_counts",
     # talk
     "comment_refusal",

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import Case, Q, When
+from django.db.models import Case, When
 from django.utils import timezone
 
 from classroom.models import (
@@ -19,7 +19,6 @@ from classroom.models import (
     Extension,
     StudentWork,
     User,
-    read_students_due_times,
 )
 from classroom.services.errors import ServiceError
 from classroom.services.notifications import notify_assigned
@@ -313,33 +312,6 @@ def remove_extension(*, assignment: Assignment, student: User, teacher: User) ->
     assignment.forget_due_times()
     _restamp_lateness(assignment, student)
     return bool(deleted)
-
-
-def work_due_between(*, start: datetime, end: datetime) -> list[tuple[Assignment, User]]:
-    """Each visible assignment with each student it is set for whose own due time (their
-    extension's, else the assignment's) falls from `start` up to `end`, and who has not turned
-    it in: for "due tomorrow" notices. Students it is not set for are never among them.
-
-    Queries: the assignments, their extensions and chosen students, then two per assignment.
-    """
-    extended = Extension.objects.filter(due_at__gte=start, due_at__lt=end)
-    assignments = list(
-        Assignment.objects.visible_to_students()
-        .filter(Q(due_at__gte=start, due_at__lt=end) | Q(pk__in=extended.values("assignment_id")))
-        .select_related("lesson", "classroom")
-        .order_by("pk")
-    )
-    read_students_due_times(assignments)
-    due = []
-    for assignment in assignments:
-        done = Attempt.objects.filter(
-            assignment=assignment, state__in=[Attempt.State.TURNED_IN, Attempt.State.RETURNED]
-        ).values("student_id")
-        for student in assignment.students().exclude(pk__in=done).order_by("pk"):
-            own = assignment.due_at_for(student)
-            if own is not None and start <= own < end:
-                due.append((assignment, student))
-    return due
 
 
 @transaction.atomic

@@ -297,32 +297,6 @@ def test_due_times_of_a_list_are_read_in_one_query(teacher, due, pupils, django_
         assert [assignment.due_at_for(p) for p in pupils] == [later, due.due_at, due.due_at]
 
 
-def test_work_due_between_follows_own_due_times_and_chosen_students(teacher, classroom, pupils):
-    """For "due tomorrow": the students whose own due time falls in the window, not turned in,
-    and only those the assignment is set for."""
-    anna, boris, clara = pupils
-    now = timezone.now()
-    start, end = now + timedelta(days=1), now + timedelta(days=2)
-    tomorrow = AssignmentFactory(classroom=classroom, due_at=start + timedelta(hours=1))
-    services.grant_extension(
-        assignment=tomorrow, student=anna, due_at=end + timedelta(days=3), teacher=teacher
-    )
-    AttemptFactory(assignment=tomorrow, student=boris, turned_in=True)
-    later = AssignmentFactory(classroom=classroom, due_at=now - timedelta(days=1))
-    services.update_assignment(assignment=later, students=[boris, clara])
-    services.grant_extension(
-        assignment=later, student=clara, due_at=start + timedelta(hours=2), teacher=teacher
-    )
-    AssignmentFactory(classroom=classroom, due_at=start, is_archived=True)
-    due = services.work_due_between(start=start, end=end)
-    # Anna is extended past the window, Boris turned in; Clara is due tomorrow on both.
-    assert [(a.pk, s.pk) for a, s in due] == [(tomorrow.pk, clara.pk), (later.pk, clara.pk)]
-    services.update_assignment(assignment=later, students=[boris])
-    assert [(a.pk, s.pk) for a, s in services.work_due_between(start=start, end=end)] == [
-        (tomorrow.pk, clara.pk)
-    ]
-
-
 def test_due_tomorrow_notices_follow_own_due_times_and_chosen_students(teacher, classroom, pupils):
     """The cron's "due tomorrow": a student extended past tomorrow is not told, one extended
     into it is, and a student the assignment is not set for never is."""
