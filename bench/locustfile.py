@@ -29,8 +29,10 @@ BENCH_MARKING   assignment ids the teachers open (found on the class page if uns
 BENCH_CLASSROOM the class id (found on My classes if unset)
 BENCH_SESSIONS  session keys for LessonReader (it reads anonymously without them)
 BENCH_LESSON    the lesson slug LessonReader reads (default kornilov-revolt)
+BENCH_CSV       where the figures go: <prefix>_stats.csv and <prefix>_failures.csv, on exit
 """
 
+import csv
 import itertools
 import json
 import os
@@ -45,6 +47,7 @@ from answers import answer_text
 from gevent.event import Event
 from locust import HttpUser, between, constant, events, task
 from locust.exception import StopUser
+from locust.stats import PERCENTILES_TO_REPORT, StatsCSV
 
 PASSWORD = os.environ.get("BENCH_PASSWORD", "petrograd-1917")
 STUDENTS = os.environ.get(
@@ -207,6 +210,31 @@ def start_the_class(environment) -> None:
 def _test_start(**_kwargs) -> None:
     global _login_phase_started
     _login_phase_started = time.monotonic()
+
+
+# The figures run.py reads: written once, when locust stops, from the complete statistics.
+# (Locust's own --csv files are rewritten once a second while it runs and are not written
+# again on the way out, so they miss the requests of the last second: a run that ends itself
+# straight after the class's last turn-ins lost most of that round.)
+CSV_PREFIX = os.environ.get("BENCH_CSV", "")
+_environment = None
+
+
+@events.init.add_listener
+def _init(environment, **_kwargs) -> None:
+    global _environment
+    _environment = environment
+
+
+@events.quit.add_listener
+def _write_figures(**_kwargs) -> None:
+    if not CSV_PREFIX or _environment is None:
+        return
+    figures = StatsCSV(_environment, PERCENTILES_TO_REPORT)
+    with open(f"{CSV_PREFIX}_stats.csv", "w", newline="") as out:
+        figures.requests_csv(csv.writer(out))
+    with open(f"{CSV_PREFIX}_failures.csv", "w", newline="") as out:
+        figures.failures_csv(csv.writer(out))
 
 
 class Student(ProxiedUser):

@@ -290,13 +290,18 @@ def locust(
         f"{seconds}s",
         "--host",
         base,
-        "--csv",
-        str(prefix),
         *classes,
     ]
     with open(f"{prefix}.log", "w") as log:
-        # Exit code 1 means "some requests failed": the report says which.
-        subprocess.run(cmd, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+        # Exit code 1 means "some requests failed": the report says which. The locustfile
+        # writes the figures when locust stops (BENCH_CSV), from the complete statistics.
+        subprocess.run(
+            cmd,
+            env=dict(env, BENCH_CSV=str(prefix)),
+            cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     with open(f"{prefix}_stats.csv", newline="") as stats:
         return list(csv.DictReader(stats))
 
