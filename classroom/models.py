@@ -169,6 +169,33 @@ class AssignmentQuerySet(models.QuerySet):
             .set_for(user)
         )
 
+    def get_for_student(self, user: User, pk: int) -> "Assignment":
+        """The assignment `pk` when `for_student(user)` holds it, with its class and teacher;
+        Assignment.DoesNotExist otherwise.
+
+        The same rules decided for one row, for the pages of a student's own work, which run
+        this on every request: one query for the row joined to the student's current
+        enrolment, with their own due time (`with_due_time_of`), then visibility and "set
+        for" checked on the row (a query more only for work set for chosen students).
+        Compiling `for_student`'s subqueries took longer than running the whole query (2.6
+        ms against 1.1 ms in one process); a test checks that both agree in every case.
+        """
+        assignment = (
+            self.select_related("classroom__teacher")
+            .with_due_time_of(user)
+            .filter(
+                classroom__enrolments__student=user, classroom__enrolments__removed_at__isnull=True
+            )
+            .get(pk=pk)
+        )
+        if (
+            assignment.classroom.is_archived
+            or not assignment.is_visible_to_students()
+            or not assignment.is_set_for(user)
+        ):
+            raise self.model.DoesNotExist("No such assignment for this student.")
+        return assignment
+
     def set_for(self, user: User) -> "AssignmentQuerySet":
         """Assignments set for the whole class, or for chosen students among whom `user` is."""
         chosen = AssignedStudent.objects.filter(assignment=OuterRef("pk"), student=user)

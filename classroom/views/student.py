@@ -11,7 +11,7 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth import login
 from django.db.models import Count, Prefetch, prefetch_related_objects
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -261,12 +261,10 @@ class QuestionRow:
 
 
 def _assignment_for(request: AuthedHttpRequest, pk: int) -> Assignment:
-    return get_object_or_404(
-        Assignment.objects.for_student(request.user)
-        .with_due_time_of(request.user)
-        .select_related("classroom__teacher"),
-        pk=pk,
-    )
+    try:
+        return Assignment.objects.get_for_student(request.user, pk)
+    except Assignment.DoesNotExist:
+        raise Http404("No such assignment.") from None
 
 
 def _attempts(request: AuthedHttpRequest, assignment: Assignment) -> list[Attempt]:

@@ -158,6 +158,64 @@ def test_chosen_students_must_be_current_students_of_the_class(teacher, classroo
     assert not Assignment.objects.exists()
 
 
+@pytest.mark.parametrize("chosen", [False, True])
+@pytest.mark.parametrize("start", ["none", "past", "future"])
+@pytest.mark.parametrize("archived", ["no", "assignment", "class"])
+@pytest.mark.parametrize("enrolment", ["current", "removed", "none"])
+def test_one_assignment_for_a_student_follows_the_rules_of_the_list(
+    teacher, classroom, pupils, chosen, start, archived, enrolment
+):
+    """`get_for_student` (a student's work pages) decides one row in Python what
+    `for_student` (My work) decides in SQL: both agree in every case."""
+    anna, boris, _ = pupils
+    now = timezone.now()
+    assignment = AssignmentFactory(
+        classroom=classroom,
+        for_chosen_students=chosen,
+        start_at={"none": None, "past": now - timedelta(days=1), "future": now + timedelta(days=1)}[
+            start
+        ],
+        is_archived=archived == "assignment",
+        due_at=now + timedelta(days=2),
+    )
+    if chosen:
+        AssignedStudent.objects.create(assignment=assignment, student=anna)
+    if archived == "class":
+        classroom.is_archived = True
+        classroom.save()
+    if enrolment == "removed":
+        anna.enrolments.update(removed_at=now)
+        boris.enrolments.update(removed_at=now)
+    elif enrolment == "none":
+        anna.enrolments.all().delete()
+        boris.enrolments.all().delete()
+    Extension.objects.create(
+        assignment=assignment, student=anna, due_at=now + timedelta(days=5), granted_by=teacher
+    )
+
+    for student in (anna, boris):
+        listed = Assignment.objects.for_student(student).filter(pk=assignment.pk).exists()
+        try:
+            found = Assignment.objects.get_for_student(student, assignment.pk)
+        except Assignment.DoesNotExist:
+            found = None
+        assert (found is not None) == listed, (student, listed)
+        if found is not None:  # with the student's own due time, read without a query
+            expected = now + timedelta(days=5) if student == anna else assignment.due_at
+            assert found.due_at_for(student) == expected
+    # Both are visible in exactly one case each: started, nothing archived, enrolled now.
+    visible = start != "future" and archived == "no" and enrolment == "current"
+    assert Assignment.objects.for_student(anna).exists() == visible
+    assert Assignment.objects.for_student(boris).exists() == (visible and not chosen)
+
+
+def test_another_classs_assignment_is_not_found_for_a_student(pupils, assignment):
+    elsewhere = AssignmentFactory()
+    with pytest.raises(Assignment.DoesNotExist):
+        Assignment.objects.get_for_student(pupils[0], elsewhere.pk)
+    assert Assignment.objects.get_for_student(pupils[0], assignment.pk) == assignment
+
+
 def test_changing_the_choice_keeps_work_and_tells_the_newly_chosen(teacher, classroom, pupils):
     anna, boris, clara = pupils
     [assignment] = services.assign_lessons(
