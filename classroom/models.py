@@ -9,14 +9,21 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, TextField
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from lessons.marking import RULES_VERSION, Criterion, MarkingResult
-from lessons.models import Lesson, Question
+from lessons.models import (
+    Lesson,
+    Question,
+    content_parts_sql,
+    marking_questions,
+    markscheme_stamp_sql,
+)
 from lessons.rendering import render_markdown
 
 
@@ -167,6 +174,16 @@ class AssignmentQuerySet(models.QuerySet):
                 classroom__enrolments__student=user, classroom__enrolments__removed_at__isnull=True
             )
             .set_for(user)
+        )
+
+    def with_lesson_versions(self) -> "AssignmentQuerySet":
+        """The lesson in the same query, with its content version and markscheme stamp, so
+        that a student's page needs no query of its own for them (`Assignment.lesson_read`,
+        `Assignment.marking_questions`). The SQL names the lesson's table: nothing else in the
+        query may join it under another alias."""
+        return self.select_related("lesson").annotate(
+            _lesson_content=RawSQL(content_parts_sql(), (), output_field=TextField()),
+            _lesson_stamp=RawSQL(markscheme_stamp_sql(), (), output_field=TextField()),
         )
 
     def get_for_student(self, user: User, pk: int) -> "Assignment":
@@ -351,6 +368,20 @@ class Assignment(models.Model):
             for student in students:
                 known.setdefault(student.pk, extended.get(student.pk))
         return {student.pk: self.due_at_for(student) for student in students}
+
+    def lesson_read(self) -> Lesson:
+        """The lesson, with its content version when read `with_lesson_versions` (else read
+        now, with it)."""
+        if hasattr(self, "_lesson_content"):
+            self.lesson._content_parts = self._lesson_content  # type: ignore[attr-defined]
+            return self.lesson
+        return Lesson.objects.with_content_version().get(pk=self.lesson_id)
+
+    def marking_questions(self) -> dict[int, Question]:
+        """The lesson's questions ready for marking (`lessons.models.marking_questions`), by
+        the markscheme stamp read `with_lesson_versions` when it was: no query then, on a
+        process's every request after its first for the lesson."""
+        return marking_questions(self.lesson_id, stamp=getattr(self, "_lesson_stamp", None))
 
     def is_visible_to_students(self, now: datetime | None = None) -> bool:
         """Started (or with no start time), not archived (the class is not looked at)."""

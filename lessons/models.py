@@ -57,24 +57,33 @@ class LessonQuerySet(models.QuerySet):
         with six columns to convert) this cost about 2 ms of Python a page, when the SQL itself
         takes a fraction of a millisecond; the bench (bench/README.md) measured both.
         """
-        _refuse_other_databases("Lesson.objects.with_content_version()")
-        quote = connection.ops.quote_name
+        return self.annotate(
+            _content_parts=RawSQL(content_parts_sql(), (), output_field=models.TextField())
+        )
 
-        def column(model: type[models.Model], field: str) -> str:
-            concrete = model._meta.get_field(field)
-            assert isinstance(concrete, models.Field) and concrete.column  # a column
-            return f"{quote(model._meta.db_table)}.{quote(concrete.column)}"
 
-        def part(model: type[models.Model]) -> str:
-            table, changed = quote(model._meta.db_table), column(model, "updated_at")
-            return (
-                f"(SELECT CAST(COUNT(*) AS TEXT) || '/' || COALESCE(CAST(MAX({changed}) AS TEXT),"
-                f" '') FROM {table} WHERE {column(model, 'lesson')} = {column(Lesson, 'id')})"
-            )
+def _column(model: type[models.Model], field: str) -> str:
+    """A model field's column, quoted with its table's name, for the plain SQL below."""
+    quote = connection.ops.quote_name
+    concrete = model._meta.get_field(field)
+    assert isinstance(concrete, models.Field) and concrete.column  # a column, not a relation
+    return f"{quote(model._meta.db_table)}.{quote(concrete.column)}"
 
-        sql = " || '|' || ".join(part(model) for model in (Section, KeyTerm, Question))
-        # No user input in the SQL: table and column names from the models.
-        return self.annotate(_content_parts=RawSQL(sql, (), output_field=models.TextField()))
+
+def content_parts_sql() -> str:
+    """The SQL of a lesson's content parts (`Lesson.content_version`), for a query that has the
+    lesson's table joined under its own name. No user input: table and column names only."""
+    _refuse_other_databases("A lesson's content version")
+    quote = connection.ops.quote_name
+
+    def part(model: type[models.Model]) -> str:
+        table, changed = quote(model._meta.db_table), _column(model, "updated_at")
+        return (
+            f"(SELECT CAST(COUNT(*) AS TEXT) || '/' || COALESCE(CAST(MAX({changed}) AS TEXT),"
+            f" '') FROM {table} WHERE {_column(model, 'lesson')} = {_column(Lesson, 'id')})"
+        )
+
+    return " || '|' || ".join(part(model) for model in (Section, KeyTerm, Question))
 
 
 # The databases the plain SQL here is written for (|| joins text, CAST(... AS TEXT)).
@@ -305,6 +314,35 @@ _MARKING: dict[tuple[int, str], dict[int, Question]] = {}
 _MARKING_LIMIT = 50
 
 
+def markscheme_stamp_sql() -> str:
+    """The SQL of a lesson's markscheme stamp (`markscheme_stamp`), for a query that has the
+    lesson's table joined under its own name. No user input: table and column names only."""
+    _refuse_other_databases("A lesson's markscheme stamp")
+    quote = connection.ops.quote_name
+    lesson_id = _column(Lesson, "id")
+
+    def rows(model: type[models.Model], join: str = "") -> str:
+        table, pk, changed = (
+            quote(model._meta.db_table),
+            _column(model, "id"),
+            _column(model, "updated_at"),
+        )
+        return (
+            f"(SELECT CAST(COUNT(*) AS TEXT) || '/' || CAST(COALESCE(SUM({pk}), 0) AS TEXT)"
+            f" || '/' || COALESCE(CAST(MAX({changed}) AS TEXT), '') FROM {table}{join}"
+            f" WHERE {_column(Question, 'lesson')} = {lesson_id})"
+        )
+
+    def via_question(model: type[models.Model]) -> str:
+        join = f" JOIN {quote(Question._meta.db_table)} ON {_column(Question, 'id')} = "
+        return rows(model, join + _column(model, "question"))
+
+    return (
+        f"CAST({_column(Lesson, 'updated_at')} AS TEXT) || '|' || {rows(Question)} || '|'"
+        f" || {via_question(KeyPoint)} || '|' || {via_question(Misconception)}"
+    )
+
+
 def markscheme_stamp(lesson_id: int) -> str:
     """What a lesson's mark schemes are made of, as one value read in one query.
 
@@ -312,54 +350,26 @@ def markscheme_stamp(lesson_id: int) -> str:
     and their misconceptions: how many rows, the sum of their ids and the latest change. Every
     save of any of them moves `updated_at` (auto_now), adding or deleting one moves the count
     and the sum; so a new stamp follows every edit, in any process, without reading the
-    phrases. Plain SQL, with table and column names from the models.
+    phrases. Plain SQL, with table and column names from the models. A query that reads the
+    lesson anyway can read the stamp with it (`markscheme_stamp_sql`).
     """
-    _refuse_other_databases("markscheme_stamp()")
-    quote = connection.ops.quote_name
-
-    def column(model: type[models.Model], field: str) -> str:
-        concrete = model._meta.get_field(field)
-        assert isinstance(concrete, models.Field) and concrete.column  # a column, not a relation
-        return f"{quote(model._meta.db_table)}.{quote(concrete.column)}"
-
-    question_lesson = column(Question, "lesson")
-
-    def rows(model: type[models.Model], join: str = "") -> str:
-        table, pk, changed = (
-            quote(model._meta.db_table),
-            column(model, "id"),
-            column(model, "updated_at"),
-        )
-        return (
-            f"(SELECT CAST(COUNT(*) AS TEXT) || '/' || CAST(COALESCE(SUM({pk}), 0) AS TEXT)"
-            f" || '/' || COALESCE(CAST(MAX({changed}) AS TEXT), '') FROM {table}{join}"
-            f" WHERE {question_lesson} = %s)"
-        )
-
-    def via_question(model: type[models.Model]) -> str:
-        join = f" JOIN {quote(Question._meta.db_table)} ON {column(Question, 'id')} = "
-        return rows(model, join + column(model, "question"))
-
-    sql = (
-        f"SELECT CAST({column(Lesson, 'updated_at')} AS TEXT) || '|' || {rows(Question)} || '|'"
-        f" || {via_question(KeyPoint)} || '|' || {via_question(Misconception)}"
-        f" FROM {quote(Lesson._meta.db_table)} WHERE {column(Lesson, 'id')} = %s"
-    )
+    table = connection.ops.quote_name(Lesson._meta.db_table)
+    sql = f"SELECT {markscheme_stamp_sql()} FROM {table} WHERE {_column(Lesson, 'id')} = %s"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [lesson_id] * 4)
+        cursor.execute(sql, [lesson_id])
         row = cursor.fetchone()
     return row[0] if row else ""
 
 
-def marking_questions(lesson_id: int) -> dict[int, "Question"]:
+def marking_questions(lesson_id: int, stamp: str | None = None) -> dict[int, "Question"]:
     """The lesson's active questions by id, each with its mark scheme and version ready.
 
     For marking many answers at once (a turn-in): one query (the stamp) when this process
-    has marked answers to this lesson since its mark schemes last changed, four otherwise.
-    The questions returned are shared by the requests of this process: read them, never
-    change them.
+    has marked answers to this lesson since its mark schemes last changed, four otherwise;
+    none for the stamp when the caller read it in this request (`stamp`). The questions
+    returned are shared by the requests of this process: read them, never change them.
     """
-    key = (lesson_id, markscheme_stamp(lesson_id))
+    key = (lesson_id, markscheme_stamp(lesson_id) if stamp is None else stamp)
     questions = _MARKING.get(key)
     if questions is None:
         questions = {

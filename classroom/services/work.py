@@ -12,7 +12,7 @@ from django.utils import timezone
 from classroom.models import Answer, Assignment, Attempt, StudentWork, User
 from classroom.services.errors import STALE, ServiceError
 from lessons.marking import RULES_VERSION
-from lessons.models import Question, marking_questions
+from lessons.models import Question
 
 
 class DraftConflict(ServiceError):
@@ -199,7 +199,7 @@ def turn_in(
     """
     now = now or timezone.now()
     _check_lengths(texts)
-    questions = marking_questions(assignment.lesson_id)
+    questions = assignment.marking_questions()
     marked = {
         qid: (text, questions[qid].mark_scheme.mark(text).to_dict())
         for qid, text in texts.items()

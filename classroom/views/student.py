@@ -33,7 +33,7 @@ from classroom.models import (
 from classroom.permissions import AuthedHttpRequest, student_required, wants_json
 from classroom.views.talk import post_comment
 from lessons.marking import Hit, has_substance
-from lessons.models import Lesson, Question, marking_questions
+from lessons.models import Question
 from lessons.views import lesson_frame
 
 # "My work" shows what needs doing first: Missing, Assigned, Draft, then Returned, then done.
@@ -260,9 +260,12 @@ class QuestionRow:
     answer: Answer | None = None
 
 
-def _assignment_for(request: AuthedHttpRequest, pk: int) -> Assignment:
+def _assignment_for(request: AuthedHttpRequest, pk: int, *, lesson: bool = False) -> Assignment:
+    """The student's assignment `pk`, or 404; with `lesson`, its lesson read in the same query
+    with the versions the page and the marking go by (`with_lesson_versions`)."""
+    assignments = Assignment.objects.with_lesson_versions() if lesson else Assignment.objects
     try:
-        return Assignment.objects.get_for_student(request.user, pk)
+        return assignments.get_for_student(request.user, pk)
     except Assignment.DoesNotExist:
         raise Http404("No such assignment.") from None
 
@@ -283,7 +286,7 @@ def _attempts(request: AuthedHttpRequest, assignment: Assignment) -> list[Attemp
         .prefetch_related(Prefetch("answers", queryset=answers))
         .order_by("number")
     )
-    prepared = marking_questions(assignment.lesson_id) if attempts else {}
+    prepared = assignment.marking_questions() if attempts else {}
     own = []
     for attempt in attempts:
         for answer in attempt.answers.all():
@@ -360,7 +363,7 @@ def _detail_context(
     texts: dict[int, str] | None = None,
     errors: dict[int, str] | None = None,
 ) -> dict[str, object]:
-    lesson = get_object_or_404(Lesson.objects.with_content_version(), pk=assignment.lesson_id)
+    lesson = assignment.lesson_read()
     # The lesson around the answer boxes is kept per content version; only the student's own
     # parts (the summary at the top, each answer box) are rendered per request.
     frame = lesson_frame(lesson, "classroom/_work_lesson.html", WORK_SLOTS)
@@ -409,7 +412,7 @@ def _thread_context(
 
 @student_required
 def work_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    assignment = _assignment_for(request, pk)
+    assignment = _assignment_for(request, pk, lesson=True)
     texts, errors = _refused_answers(request, assignment)
     context = _detail_context(request, assignment, texts=texts, errors=errors)
     context["not_saved"] = bool(errors)
@@ -583,7 +586,7 @@ def work_save(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @student_required
 def work_turn_in(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    assignment = _assignment_for(request, pk)
+    assignment = _assignment_for(request, pk, lesson=True)
     texts, version = _posted(request)
     try:
         attempt = services.turn_in_or_keep_draft(

@@ -10,7 +10,8 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains
 
 from classroom import services
-from classroom.models import Answer, Attempt
+from classroom.models import Answer, Assignment, Attempt
+from lessons.models import Lesson, markscheme_stamp
 from tests.factories import (
     AnswerFactory,
     AssignmentFactory,
@@ -556,15 +557,63 @@ def test_assignment_page_query_count_is_fixed(
     services.resubmit(student=student, assignment=assignment)
     client.force_login(student)
     client.get(detail_url(assignment))  # warm the rendered lesson and the prepared questions
-    # Session, user, assignment; the lesson with its content version (the lesson around the
-    # answer boxes, with its questions, is kept per version); the attempts and their answers
-    # (2); the lesson's markscheme stamp (the prepared questions give the key points and
-    # misconceptions of every answer's feedback); the private thread.
-    with django_assert_num_queries(8):
+    # Session, user; the assignment with its lesson, the lesson's content version (the lesson
+    # around the answer boxes, with its questions, is kept per version) and its markscheme
+    # stamp (the prepared questions give the key points and misconceptions of every answer's
+    # feedback), all in one; the attempts and their answers (2); the private thread.
+    with django_assert_num_queries(6):
         response = client.get(detail_url(assignment))
     assert response.status_code == 200
     assert len(response.context["history"]) == n
     assert response.content.decode().count("You explained") == n
+
+
+def test_turn_in_query_count(client, student, assignment, questions, django_assert_num_queries):
+    """The Turn in form, with the lesson's schemes prepared in this process: session and user;
+    the assignment with its lesson's markscheme stamp and the student's own due time (1); the
+    work's lock (1); the latest attempt and its answers (2); the texts and results (1, run once
+    a row); the state (1): 8 statements, and the write transaction's two (here a savepoint and
+    its release, in the test's own transaction; BEGIN and COMMIT in production)."""
+    client.force_login(student)
+    version = services.save_draft(
+        student=student, assignment=assignment, texts={questions[0].pk: "Draft"}, base_version=0
+    ).version
+    texts = {q.pk: "The Bolsheviks saved Petrograd from Kornilov." for q in questions}
+    assert (
+        client.post(turn_in_url(assignment), form_data(questions, texts, version)).status_code
+        == 302
+    )
+    services.unsubmit(student=student, assignment=assignment)  # the schemes are prepared now
+    version = Attempt.objects.get(student=student, assignment=assignment).version
+    with django_assert_num_queries(10):
+        response = client.post(turn_in_url(assignment), form_data(questions, texts, version))
+    assert response.status_code == 302
+    assert Attempt.objects.get(student=student, assignment=assignment).is_turned_in
+
+
+def test_the_versions_read_with_the_assignment_are_the_lessons_own(assignment, lesson, questions):
+    """The content version and the markscheme stamp read in the assignment's query are the
+    ones the lesson's own queries read, before and after an edit."""
+
+    def read() -> tuple[str, str, str, str]:
+        with_it = Assignment.objects.with_lesson_versions().get(pk=assignment.pk)
+        own = Lesson.objects.with_content_version().get(pk=lesson.pk)
+        return (
+            with_it.lesson_read().content_version,
+            own.content_version,
+            with_it._lesson_stamp,
+            markscheme_stamp(lesson.pk),
+        )
+
+    before = read()
+    assert before[0] == before[1] and before[2] == before[3]
+    KeyPointFactory(question=questions[0], key="new-point", position=9, phrases="new phrase")
+    section = lesson.sections.first()
+    section.heading += " (edited)"
+    section.save()
+    after = read()
+    assert after[0] == after[1] and after[2] == after[3]
+    assert after[0] != before[0] and after[2] != before[2]
 
 
 def test_returned_feedback_that_names_a_retired_point_still_shows_it(
@@ -588,13 +637,19 @@ def test_returned_feedback_that_names_a_retired_point_still_shows_it(
     point.save()
     client.force_login(student)
     client.get(detail_url(assignment))
-    with django_assert_num_queries(11):  # with the private thread
+    with django_assert_num_queries(9):  # the 6 of the page, with the private thread, and 3
         response = client.get(detail_url(assignment))
     assert "The Bolsheviks were seen as the saviours of Petrograd." in response.content.decode()
 
 
-def turn_in_and_unsubmit(student, assignment, text: str) -> dict:
-    """Turn in `text` for every question, unsubmit, and give the first answer's result."""
+def turn_in_and_unsubmit(student, assignment, text: str, *, read: str = "alone") -> dict:
+    """Turn in `text` for every question, unsubmit, and give the first answer's result.
+
+    With `read` "with the assignment", the markscheme stamp is read with the assignment, as
+    the Turn in view reads it (`with_lesson_versions`); "alone", the turn-in reads it itself.
+    """
+    if read == "with the assignment":
+        assignment = Assignment.objects.with_lesson_versions().get(pk=assignment.pk)
     attempt = Attempt.objects.filter(student=student, assignment=assignment).first()
     texts = {q.pk: text for q in assignment.lesson.questions.all()}
     version = attempt.version if attempt else 0
@@ -616,12 +671,14 @@ def turn_in_and_unsubmit(student, assignment, text: str) -> dict:
         "marks",  # the question's marks
     ],
 )
-def test_a_turn_in_marks_with_the_scheme_as_it_is_now(student, assignment, edit):
-    """The prepared schemes a process keeps for turn-ins follow every edit at once."""
+@pytest.mark.parametrize("read", ["alone", "with the assignment"])
+def test_a_turn_in_marks_with_the_scheme_as_it_is_now(student, assignment, edit, read):
+    """The prepared schemes a process keeps for turn-ins follow every edit at once, whether
+    the stamp they are kept by is read by the turn-in or with the assignment."""
     question = assignment.lesson.questions.order_by("position").first()
     point = question.key_points.get(key="saviours")
     text = "The Bolsheviks were the heroes who rescued Petrograd."
-    before = turn_in_and_unsubmit(student, assignment, text)
+    before = turn_in_and_unsubmit(student, assignment, text, read=read)
     if edit == "phrases":
         point.phrases += "\nheroes who rescued"
         point.save()
@@ -633,18 +690,18 @@ def test_a_turn_in_marks_with_the_scheme_as_it_is_now(student, assignment, edit)
         KeyPointFactory(question=question, key="heroes", position=9, phrases="heroes")
     elif edit == "deleted":
         KeyPointFactory(question=question, key="heroes", position=9, phrases="heroes")
-        before = turn_in_and_unsubmit(student, assignment, text)
+        before = turn_in_and_unsubmit(student, assignment, text, read=read)
         question.key_points.get(key="heroes").delete()
     elif edit == "word groups":
         point.phrases += "\ncity heroes"
         point.save()
-        before = turn_in_and_unsubmit(student, assignment, text)
+        before = turn_in_and_unsubmit(student, assignment, text, read=read)
         assignment.lesson.word_groups = "city, petrograd"
         assignment.lesson.save()
     elif edit == "marks":
         question.marks += 1
         question.save()
-    after = turn_in_and_unsubmit(student, assignment, text)
+    after = turn_in_and_unsubmit(student, assignment, text, read=read)
     assert after != before
     if edit == "marks":
         assert after["max_marks"] == before["max_marks"] + 1

@@ -370,10 +370,10 @@ def test_work_page_with_a_thread_query_count(client, teacher, django_assert_num_
     url = reverse("classroom:work-detail", args=[assignment.pk])
     client.get(url)  # warm the rendered lesson; reads the thread
     WorkComment.objects.update(read_at=None)
-    # session, user, assignment with class and teacher; the lesson with its content version
-    # (the lesson around the answer boxes is kept per version); attempts; the thread; marking
-    # the teacher's comments read, and the student's notices about them (none here)
-    with django_assert_num_queries(8):
+    # session, user; assignment with class, teacher and lesson, with the lesson's content
+    # version (the lesson around the answer boxes is kept per version); attempts; the thread;
+    # marking the teacher's comments read, and the student's notices about them (none here)
+    with django_assert_num_queries(7):
         response = client.get(url)
     assert text_of(response).count("Ms Teacher") >= n
 

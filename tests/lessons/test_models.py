@@ -5,7 +5,15 @@ import pytest
 from django.db import NotSupportedError, connection
 from django.test.utils import CaptureQueriesContext
 
-from lessons.models import KeyTerm, Lesson, Question, Section, markscheme_stamp
+from lessons.models import (
+    KeyTerm,
+    Lesson,
+    Question,
+    Section,
+    content_parts_sql,
+    markscheme_stamp,
+    markscheme_stamp_sql,
+)
 from tests.factories import LessonFactory, QuestionFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,8 +51,10 @@ def test_without_the_annotation_it_says_so_and_runs_no_query():
     [
         lambda lesson: Lesson.objects.with_content_version(),
         lambda lesson: markscheme_stamp(lesson.pk),
+        lambda lesson: content_parts_sql(),
+        lambda lesson: markscheme_stamp_sql(),
     ],
-    ids=["content version", "mark scheme stamp"],
+    ids=["content version", "mark scheme stamp", "content SQL", "mark scheme stamp SQL"],
 )
 def test_another_database_is_refused_with_a_clear_error(monkeypatch, read):
     lesson = QuestionFactory().lesson
