@@ -45,7 +45,8 @@ import gevent
 import requests.cookies
 from answers import answer_text
 from gevent.event import Event
-from locust import HttpUser, between, constant, events, task
+from geventhttpclient.useragent import CompatRequest
+from locust import FastHttpUser, HttpUser, between, constant, events, task
 from locust.exception import StopUser
 from locust.stats import PERCENTILES_TO_REPORT, StatsCSV
 
@@ -79,6 +80,7 @@ _reader_numbers = itertools.count()
 _logged_in = itertools.count(1)
 _class_started = Event()
 
+LOGIN_FORM = 'name="password"'  # only the login page has this field
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 VERSION_INPUT = re.compile(r'name="version" value="(\d+)"')
 ANSWER_BOX = re.compile(r'<textarea name="answer-(\d+)"')
@@ -105,28 +107,44 @@ class ProxyHopRequest(requests.cookies.MockRequest):
 
 requests.cookies.MockRequest = ProxyHopRequest
 
+# The same for the fast client (FastProxiedUser): its requests tell the cookie jar their
+# scheme in `type`, which set_url sets from the URL ("http"). Every request of the whole class
+# turning in at once carries X-Forwarded-Proto: https, so each is one the browser made over
+# HTTPS. (Locust's own patch sets `type` on the class, which set_url's value hides.)
+_compat_set_url = CompatRequest.set_url
 
-class ProxiedUser(HttpUser):
-    """Talks to gunicorn as the TLS-terminating proxy would, for one client address."""
 
-    abstract = True
+def _set_url_as_the_browser_used_it(self, url, params=None) -> None:
+    _compat_set_url(self, url, params)
+    self.type = "https"
+
+
+CompatRequest.set_url = _set_url_as_the_browser_used_it
+
+
+class Proxied:
+    """Talks to gunicorn as the TLS-terminating proxy would, for one client address.
+
+    A mixin for locust's two HTTP users: `ProxiedUser` (requests) and `FastProxiedUser`
+    (geventhttpclient, which costs a fraction of the CPU a request: the whole class turning in
+    at once uses it, so that the load generator, on the same 2 cores as the server, takes as
+    little from the server as it can). Every request carries the proxy's headers.
+    """
+
     client_number = 0
 
     def on_start(self) -> None:
         number = self.client_number
-        origin = "https://" + urlsplit(self.host).netloc
-        self.origin = origin
-        self.client.headers.update(
-            {
-                "X-Forwarded-Proto": "https",
-                "X-Forwarded-For": f"10.17.{number // 250}.{number % 250 + 1}",
-                "User-Agent": "classroom-bench (locust)",
-            }
-        )
+        self.origin = "https://" + urlsplit(self.host).netloc
+        self.proxy_headers = {
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-For": f"10.17.{number // 250}.{number % 250 + 1}",
+            "User-Agent": "classroom-bench (locust)",
+        }
 
     def post(self, path: str, data: dict, *, name: str, referer: str, **kwargs):
         """A form POST as a browser sends it over HTTPS: Origin and Referer for the CSRF check."""
-        headers = {"Origin": self.origin, "Referer": self.origin + referer}
+        headers = {**self.proxy_headers, "Origin": self.origin, "Referer": self.origin + referer}
         headers.update(kwargs.pop("headers", {}))
         return self.client.post(path, data=data, name=name, headers=headers, **kwargs)
 
@@ -134,11 +152,16 @@ class ProxiedUser(HttpUser):
         self, path: str, *, name: str, expect: str = "", login_ok: bool = False
     ) -> str | None:
         """GET a page; a redirect to the login page or a missing marker is a failure."""
-        with self.client.get(path, name=name, catch_response=True) as response:
+        with self.client.get(
+            path, name=name, headers=self.proxy_headers, catch_response=True
+        ) as response:
             if response.status_code != 200:
                 response.failure(f"status {response.status_code}")
                 return None
-            if "/accounts/login/" in response.url and not login_ok:
+            # The fast client's response.url is the address asked for, not the one it was
+            # redirected to: the login form on the page says it too.
+            sent_to_login = "/accounts/login/" in response.url or LOGIN_FORM in response.text
+            if sent_to_login and not login_ok:
                 response.failure("sent to the login page")
                 return None
             if expect and expect not in response.text:
@@ -176,6 +199,18 @@ class ProxiedUser(HttpUser):
             # whole class would send its first request in the same millisecond.
             self.wait()
         return ok
+
+
+class ProxiedUser(Proxied, HttpUser):
+    """Through requests: the mixed class, the teachers, the pages alone."""
+
+    abstract = True
+
+
+class FastProxiedUser(Proxied, FastHttpUser):
+    """Through geventhttpclient: the whole class turning in at once."""
+
+    abstract = True
 
 
 _login_phase_started = time.monotonic()
@@ -237,62 +272,8 @@ def _write_figures(**_kwargs) -> None:
         figures.failures_csv(csv.writer(out))
 
 
-class Student(ProxiedUser):
-    weight = 50
-    wait_time = between(1, 3)
-
-    def on_start(self) -> None:
-        number = next(_student_numbers)
-        self.client_number = number
-        super().on_start()
-        self.username = STUDENTS[number % len(STUDENTS)]
-        self.rng = random.Random(f"bench-{number}")
-        self.loops = 0
-        self.work = WORK[number % len(WORK)] if WORK else None
-        self.ready = self.log_in_with_the_class(self.username)
-        if self.ready and self.work is None:
-            self.work = self.find_work()
-
-    def find_work(self) -> tuple[int, str] | None:
-        page = self.get_page("/my-work/", name="my work") or ""
-        for pk in WORK_LINK.findall(page):
-            detail = self.get_page(f"/my-work/{pk}/", name="assignment page") or ""
-            lesson = LESSON_LINK.search(detail)
-            if 'id="work-form"' in detail and lesson:
-                return int(pk), lesson[1]
-        return None
-
-    @task
-    def work_on_assignment(self) -> None:
-        if not self.ready or self.work is None:
-            self.wait()
-            return
-        pk, slug = self.work
-        self.loops += 1
-        self.get_page(f"/lessons/{slug}/", name="lesson page", expect="<h1")
-        self.wait()
-        self.get_page("/my-work/", name="my work", expect=f"/my-work/{pk}/")
-        self.wait()
-        page = self.get_page(f"/my-work/{pk}/", name="assignment page")
-        if page is None:
-            return
-        if 'id="work-form"' not in page:
-            # Turned in (by an earlier loop cut short): take it back, as a student would.
-            page = self.unsubmit(pk)
-            if page is None:
-                return
-        form = self.read_form(page)
-        if form is None:
-            return
-        for _ in range(2):  # typing, a pause, typing: the autosave fires after each pause
-            self.wait()
-            if not self.save_draft(pk, form):
-                return
-        if self.loops % TURN_IN_EVERY == 0:
-            self.wait()
-            if self.turn_in(pk, form):
-                self.wait()
-                self.unsubmit(pk)
+class StudentSteps:
+    """What a student's browser does on the assignment page (both kinds of student user)."""
 
     def check(self, name: str, error: str) -> None:
         """A failed check that is not one request: locust counts it as a failure."""
@@ -394,6 +375,66 @@ class Student(ProxiedUser):
         return self.get_page(f"/my-work/{pk}/", name="assignment page", expect='id="work-form"')
 
 
+class Student(StudentSteps, ProxiedUser):
+    """A student of the mixed class: the steps are `StudentSteps`'s."""
+
+    weight = 50
+    wait_time = between(1, 3)
+
+    def on_start(self) -> None:
+        number = next(_student_numbers)
+        self.client_number = number
+        super().on_start()
+        self.username = STUDENTS[number % len(STUDENTS)]
+        self.rng = random.Random(f"bench-{number}")
+        self.loops = 0
+        self.work = WORK[number % len(WORK)] if WORK else None
+        self.ready = self.log_in_with_the_class(self.username)
+        if self.ready and self.work is None:
+            self.work = self.find_work()
+
+    def find_work(self) -> tuple[int, str] | None:
+        page = self.get_page("/my-work/", name="my work") or ""
+        for pk in WORK_LINK.findall(page):
+            detail = self.get_page(f"/my-work/{pk}/", name="assignment page") or ""
+            lesson = LESSON_LINK.search(detail)
+            if 'id="work-form"' in detail and lesson:
+                return int(pk), lesson[1]
+        return None
+
+    @task
+    def work_on_assignment(self) -> None:
+        if not self.ready or self.work is None:
+            self.wait()
+            return
+        pk, slug = self.work
+        self.loops += 1
+        self.get_page(f"/lessons/{slug}/", name="lesson page", expect="<h1")
+        self.wait()
+        self.get_page("/my-work/", name="my work", expect=f"/my-work/{pk}/")
+        self.wait()
+        page = self.get_page(f"/my-work/{pk}/", name="assignment page")
+        if page is None:
+            return
+        if 'id="work-form"' not in page:
+            # Turned in (by an earlier loop cut short): take it back, as a student would.
+            page = self.unsubmit(pk)
+            if page is None:
+                return
+        form = self.read_form(page)
+        if form is None:
+            return
+        for _ in range(2):  # typing, a pause, typing: the autosave fires after each pause
+            self.wait()
+            if not self.save_draft(pk, form):
+                return
+        if self.loops % TURN_IN_EVERY == 0:
+            self.wait()
+            if self.turn_in(pk, form):
+                self.wait()
+                self.unsubmit(pk)
+
+
 class Barrier:
     """Holds each arriving user until `parties` have arrived, then lets them all go at once.
 
@@ -424,7 +465,7 @@ _at_once = Barrier(int(os.environ.get("BENCH_AT_ONCE_USERS", "0")) or len(STUDEN
 _at_once_done = itertools.count(1)
 
 
-class ClassTurnsIn(Student):
+class ClassTurnsIn(StudentSteps, FastProxiedUser):
     """The whole class presses Turn in at the same instant, BENCH_AT_ONCE_ROUNDS times.
 
     Each student logs in, opens the assignment (taking it back to Draft if it is turned in),
@@ -441,7 +482,7 @@ class ClassTurnsIn(Student):
     def on_start(self) -> None:
         number = next(_student_numbers)
         self.client_number = number
-        ProxiedUser.on_start(self)
+        Proxied.on_start(self)
         self.username = STUDENTS[number % len(STUDENTS)]
         self.rng = random.Random(f"at-once-{number}")
         self.work = WORK[number % len(WORK)] if WORK else None
