@@ -8,6 +8,7 @@ User classes (pick them by name on the locust command line):
   loop can go on. Think time 1-3 s between steps.
 - `ClassTurnsIn` (one per student): the whole class presses Turn in at the same instant (a
   barrier), BENCH_AT_ONCE_ROUNDS times; only that POST is "turn in, the whole class at once".
+  Through locust's fast client (FastHttpUser), the others through requests.
 - `Teacher` (2, `fixed_count`): logs in once, then opens the marking list, the gradebook and
   the insight page of the class's assignments, with think time.
 - `LessonReader` and `HealthProbe`: the lesson page alone and `/healthz` alone, without think
