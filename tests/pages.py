@@ -1,5 +1,7 @@
-"""Reading rendered pages in tests."""
+"""Reading rendered pages (and downloads) in tests."""
 
+import csv
+import io
 import re
 
 _CHECKBOX = re.compile(r"<input\b[^>]*\btype=\"checkbox\"[^>]*>", re.S)
@@ -44,3 +46,11 @@ def element_with_class(html: str, css_class: str):
 def text_of(element) -> str:
     """An element's words, without its tags, in one line."""
     return " ".join(re.sub(r"<[^>]+>", " ", str(element)).split())
+
+
+def csv_rows(response) -> list[list[str]]:
+    """The rows of a CSV download, which must be one: UTF-8 with the BOM Excel needs."""
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.startswith(b"\xef\xbb\xbf")  # the BOM: Excel reads UTF-8
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))

@@ -6,7 +6,7 @@ Without a browser these tests skip with a message saying how to get one, except 
 
 import os
 import shutil
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -120,6 +120,23 @@ def field(page, label: str):
     import re
 
     return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$"))
+
+
+def give_extension(teacher, name: str, days: int) -> date:
+    """On the marking list the teacher's page shows, give the student `name` their own due
+    time `days` from today at 16:30, and see it confirmed. Returns the date."""
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    teacher.get_by_role("link", name=f"Give extension for {name}").click()
+    own = timezone.localdate() + timedelta(days=days)
+    field(teacher, "Their own due date").fill(own.isoformat())
+    field(teacher, "Their own due time").fill("16:30")
+    teacher.get_by_role("button", name="Save extension").click()
+    expect(
+        teacher.get_by_text(f"{name}'s work is now due {own.day} {own:%B %Y}, 16:30.")
+    ).to_be_visible()
+    return own
 
 
 def log_in(page, username: str, password: str | None = None) -> None:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from classroom.models import Attempt
-from tests.browser.conftest import field, log_in
+from tests.browser.conftest import field, give_extension, log_in
 
 KORNILOV = "The Kornilov revolt"
 ANNOUNCEMENT = "Test on **Friday**: revise the Kornilov revolt."
@@ -83,14 +83,7 @@ def test_announce_assign_to_chosen_talk_mark_return_and_notify(
     ).to_be_visible()
     teacher.get_by_role("link", name=KORNILOV).click()
     expect(teacher.get_by_role("row", name=re.compile("Clara"))).to_have_count(0)
-    teacher.get_by_role("link", name="Give extension for Anna K.").click()
-    own = timezone.localdate() + timedelta(days=9)
-    field(teacher, "Their own due date").fill(own.isoformat())
-    field(teacher, "Their own due time").fill("16:30")
-    teacher.get_by_role("button", name="Save extension").click()
-    expect(
-        teacher.get_by_text(f"Anna K.'s work is now due {own.day} {own:%B %Y}, 16:30.")
-    ).to_be_visible()
+    own = give_extension(teacher, "Anna K.", days=9)
 
     # 3. Anna reads the announcement and her own due time, and asks about question 2.
     student = new_page()

@@ -31,11 +31,6 @@ from tests.factories import (
 
 
 @pytest.fixture
-def classroom(teacher):
-    return ClassroomFactory(teacher=teacher, name="9A")
-
-
-@pytest.fixture
 def assignment(classroom):
     return AssignmentFactory(classroom=classroom)
 
@@ -43,14 +38,6 @@ def assignment(classroom):
 @pytest.fixture
 def question(db):
     return QuestionFactory()
-
-
-@pytest.fixture
-def pupils(classroom):
-    return [
-        EnrolmentFactory(classroom=classroom, student__display_name=name).student
-        for name in ("Anna", "Boris", "Clara")
-    ]
 
 
 # --- Several classes ------------------------------------------------------------------------

@@ -1,7 +1,5 @@
 """The marking list, the marking view, returning work, the comment bank and the gradebook."""
 
-import csv
-import io
 import re
 
 import pytest
@@ -22,7 +20,7 @@ from tests.factories import (
     StudentFactory,
     TeacherFactory,
 )
-from tests.pages import checkboxes, ticked
+from tests.pages import checkboxes, csv_rows, ticked
 
 pytestmark = pytest.mark.django_db
 
@@ -273,13 +271,6 @@ def test_gradebook(client, teacher, assignment):
     assert reverse("classroom:attempt-mark", args=[attempt.pk]) in html
 
 
-def _csv_rows(response) -> list[list[str]]:
-    assert response.status_code == 200
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response.content.startswith(b"\xef\xbb\xbf")  # the BOM: Excel reads UTF-8
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-
-
 def test_gradebook_csv_neutralises_formulas(client, teacher, assignment):
     student = StudentFactory(display_name='=HYPERLINK("http://evil")', username="eve")
     attempt = _turned_in(assignment, student)
@@ -293,9 +284,9 @@ def test_gradebook_csv_neutralises_formulas(client, teacher, assignment):
     )
     client.force_login(teacher)
     pk = assignment.classroom_id
-    grid = _csv_rows(client.get(reverse("classroom:classroom-gradebook-csv", args=[pk])))
+    grid = csv_rows(client.get(reverse("classroom:classroom-gradebook-csv", args=[pk])))
     assert grid[1] == ['\'=HYPERLINK("http://evil")', "eve", "1", "50"]  # 1 of 2
-    rows = _csv_rows(client.get(reverse("classroom:classroom-answers-csv", args=[pk])))
+    rows = csv_rows(client.get(reverse("classroom:classroom-answers-csv", args=[pk])))
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["Student"] == '\'=HYPERLINK("http://evil")'
     assert row["Status"] == "Returned" and row["Mark"] == "1" and row["Total"] == "1"
@@ -315,7 +306,7 @@ def test_gradebook_csv_is_the_grid_the_page_shows(client, teacher, assignment):
     other = AssignmentFactory(classroom=assignment.classroom)
     client.force_login(teacher)
     url = reverse("classroom:classroom-gradebook-csv", args=[assignment.classroom_id])
-    rows = _csv_rows(client.get(url))
+    rows = csv_rows(client.get(url))
     title = assignment.lesson.title
     set_on = f"{timezone.localtime(assignment.created_at):%-d %b %Y}"
     assert rows[0] == [
@@ -349,7 +340,7 @@ def test_answers_csv_has_one_fixed_header(client, teacher, assignment):
     EnrolmentFactory(classroom=assignment.classroom, student__display_name="Boris G")
     client.force_login(teacher)
     url = reverse("classroom:classroom-answers-csv", args=[assignment.classroom_id])
-    rows = _csv_rows(client.get(url))
+    rows = csv_rows(client.get(url))
     header = rows[0]
     assert header[:8] == [
         "Student",

@@ -1,8 +1,6 @@
 """Shaping assignments, the pages: assigning to several classes or chosen students, extensions,
 "Return all marked", and what students and the gradebook then show."""
 
-import csv
-import io
 from datetime import timedelta
 
 import pytest
@@ -22,19 +20,7 @@ from tests.factories import (
     StudentFactory,
     TeacherFactory,
 )
-
-
-@pytest.fixture
-def classroom(teacher):
-    return ClassroomFactory(teacher=teacher, name="9A")
-
-
-@pytest.fixture
-def pupils(classroom):
-    return [
-        EnrolmentFactory(classroom=classroom, student__display_name=name).student
-        for name in ("Anna", "Boris", "Clara")
-    ]
+from tests.pages import csv_rows
 
 
 def _assign_url(classroom) -> str:
@@ -307,28 +293,17 @@ def test_gradebook_averages_percentages_missing_and_extensions(client, teacher, 
     assert f"due {own.day} {own:%b} (extended)" in html
     assert 'class="badge text-bg-danger">Missing</span>' in html  # Anna, on the chosen one
     assert html.count("Not assigned") == 2  # Boris and Clara, on the chosen one
-    rows = list(
-        csv.reader(
-            io.StringIO(
-                client.get(
-                    reverse("classroom:classroom-gradebook-csv", args=[due.classroom.pk])
-                ).content.decode("utf-8-sig")
-            )
-        )
+    rows = csv_rows(
+        client.get(reverse("classroom:classroom-gradebook-csv", args=[due.classroom.pk]))
     )
     by_name = {row[0]: row for row in rows[1:]}
     assert by_name["Anna"][2:] == ["3", "Missing", "75"]
     assert by_name["Clara"][2:] == ["Assigned", "Not assigned", ""]
     assert by_name["Class average of returned marks"][2:] == ["2.5", "", ""]
-    answers = list(
-        csv.DictReader(
-            io.StringIO(
-                client.get(
-                    reverse("classroom:classroom-answers-csv", args=[due.classroom.pk])
-                ).content.decode("utf-8-sig")
-            )
-        )
+    header, *lines = csv_rows(
+        client.get(reverse("classroom:classroom-answers-csv", args=[due.classroom.pk]))
     )
+    answers = [dict(zip(header, line, strict=True)) for line in lines]
     assert {(r["Student"], r["Lesson"]) for r in answers if r["Lesson"] == chosen.lesson.title} == {
         ("Anna", chosen.lesson.title)
     }
