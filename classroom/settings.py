@@ -134,6 +134,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file too, so they run on the same journal and locking as production; one
     # per process, so test runs side by side never share a database.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f"test-db-{os.getpid()}.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Prepared statements: once a connection has run a query 5 times (psycopg's threshold),
+    # it is planned once more and the plan kept, instead of planned on every run. Planning was
+    # about half of PostgreSQL's CPU for a student's turn-in and its page (bench/README.md).
+    # Django leaves them off for poolers that hand one session's statements to another
+    # connection (PgBouncer in transaction mode without prepared statement support):
+    # DATABASE_PREPARED_STATEMENTS=false behind one of those.
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {"server_side_binding": True, "prepare_threshold": 5}
+        )
 # A worker keeps its connection between requests. On SQLite too: opening one (with the
 # PRAGMAs above) and closing it (a WAL checkpoint when it is the last) cost about 2 ms a
 # request, a fifth of a turn-in's page. runserver still closes them after each request.

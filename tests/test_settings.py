@@ -87,6 +87,45 @@ def test_postgres_url_is_not_given_sqlite_options():
     assert result.stdout.split() == ["django.db.backends.postgresql", "school", "False"]
 
 
+def test_postgres_keeps_the_plans_of_repeated_queries_unless_told_not_to():
+    code = (
+        "from django.conf import settings;"
+        "o = settings.DATABASES['default'].get('OPTIONS', {});"
+        "print(o.get('server_side_binding'), o.get('prepare_threshold'))"
+    )
+    url = "postgres://u:p@db.example:5432/school"
+    result = manage("shell", "--no-imports", "-c", code, DATABASE_URL=url)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "5"]
+    result = manage(
+        "shell", "--no-imports", "-c", code, DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="false"
+    )
+    assert result.stdout.split() == ["None", "None"], result.stderr
+
+
+@pytest.mark.django_db
+def test_a_query_run_often_becomes_a_prepared_statement():
+    """On PostgreSQL, a query run five times on a connection is prepared at its next run: the
+    server then runs it without planning it again (pg_prepared_statements lists it)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    from classroom.models import User
+
+    def prepared() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                ['%FROM "classroom_user" WHERE "classroom_user"."username" = $%'],
+            )
+            return cursor.fetchone()[0]
+
+    for n in range(5):
+        User.objects.filter(username=f"nobody-{n}").exists()
+    assert prepared() == 0
+    User.objects.filter(username="nobody-5").exists()
+    assert prepared() == 1
+
+
 def test_development_defaults():
     assert settings.TIME_ZONE == "Europe/London"
     assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
