@@ -6,7 +6,7 @@ Every write to one student's work on one assignment holds that work's lock (Stud
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 
 from classroom.models import Answer, Assignment, Attempt, StudentWork, User
@@ -49,13 +49,33 @@ def _lock_work(student: User, assignment: Assignment) -> None:
     StudentWork.lock(assignment_id=assignment.pk, student_id=student.pk)
 
 
-def _latest_attempt(
-    student: User, assignment: Assignment, *, with_answers: bool = True
-) -> Attempt | None:
-    attempts = Attempt.objects.for_student(student).filter(assignment=assignment)
-    if with_answers:  # in no order: the callers look answers up by question
-        attempts = attempts.prefetch_related(Prefetch("answers", Answer.objects.order_by()))
-    return attempts.order_by("-number").first()
+def _attempts(student: User, assignment: Assignment) -> "QuerySet[Attempt]":
+    """The student's attempts at the assignment, the latest (highest number) first."""
+    return Attempt.objects.for_student(student).filter(assignment=assignment).order_by("-number")
+
+
+def _latest_attempt(student: User, assignment: Assignment) -> Attempt | None:
+    return _attempts(student, assignment).first()
+
+
+def _latest_work(student: User, assignment: Assignment) -> tuple[Attempt | None, dict[int, Answer]]:
+    """The student's latest attempt at the assignment (None when there is none) and its
+    answers by question id.
+
+    One query when the attempt has answers (they are read joined to it), as it has at every
+    turn-in after a saved draft; a second query only when it has none. The writes run this
+    inside the work's lock, where each round trip to the database is time the lock is held.
+    """
+    latest_pk = _attempts(student, assignment).values("pk")[:1]
+    answers = list(
+        Answer.objects.filter(attempt=Subquery(latest_pk)).select_related("attempt").order_by()
+    )
+    if not answers:
+        return _latest_attempt(student, assignment), {}
+    attempt = answers[0].attempt
+    for answer in answers:  # one attempt object for all its answers
+        answer.attempt = attempt
+    return attempt, {answer.question_id: answer for answer in answers}
 
 
 def _questions(assignment: Assignment) -> list[Question]:
@@ -95,21 +115,21 @@ def _write_draft(
     base_version: int,
     now: datetime,
     questions: dict[int, Question] | None = None,
-    latest: Attempt | None = None,
+    latest: tuple[Attempt | None, dict[int, Answer]] | None = None,
     write: bool = True,
 ) -> tuple[Attempt, dict[int, Answer], set[int]]:
     """The shared part of save_draft and turn_in; the caller holds the work's lock.
 
-    `questions` (the assignment's active ones) and `latest` (the latest attempt, its answers
-    prefetched) when the caller has them already. Returns the attempt, its answers by
-    question id (the new texts in them) and the ids whose text changed; with `write` False
-    the caller saves them (turn_in saves texts and results in one go).
+    `questions` (the assignment's active ones) and `latest` (`_latest_work`: the latest
+    attempt and its answers) when the caller has them already. Returns the attempt, its
+    answers by question id (the new texts in them) and the ids whose text changed; with
+    `write` False the caller saves them (turn_in saves texts and results in one go).
     """
     _check_lengths(texts)
     if questions is None:
         questions = {q.pk: q for q in _questions(assignment)}
     texts = {qid: text for qid, text in texts.items() if qid in questions}
-    attempt = latest if latest is not None else _latest_attempt(student, assignment)
+    attempt, existing = latest if latest is not None else _latest_work(student, assignment)
     if attempt is not None and attempt.state == Attempt.State.TURNED_IN:
         raise ServiceError("This work is turned in, so it can't be changed. Unsubmit it first.")
     if attempt is not None and attempt.state == Attempt.State.RETURNED:
@@ -119,9 +139,6 @@ def _write_draft(
         )
     if attempt is None:
         attempt = Attempt.objects.create(student=student, assignment=assignment, number=1)
-        existing: dict[int, Answer] = {}
-    else:
-        existing = {answer.question_id: answer for answer in attempt.answers.all()}
     server_texts = {qid: answer.text for qid, answer in existing.items()}
     changed = {qid: text for qid, text in texts.items() if server_texts.get(qid, "") != text}
     if base_version != attempt.version and changed:
@@ -131,9 +148,6 @@ def _write_draft(
             existing[qid].text = text
         else:
             existing[qid] = Answer(attempt=attempt, question_id=qid, text=text)
-    # The prefetched answers are stale now; Django keeps them in a private attribute the
-    # stubs do not declare.
-    attempt._prefetched_objects_cache = {}  # type: ignore[attr-defined]
     if write:
         Answer.objects.update_each(
             [a for a in existing.values() if a.pk and a.question_id in changed], ["text"]
@@ -259,7 +273,7 @@ def _turn_in(
     marked: dict[int, tuple[str, dict]],
 ) -> Attempt:
     _lock_work(student, assignment)
-    latest = _latest_attempt(student, assignment)
+    latest, existing = _latest_work(student, assignment)
     if latest is not None and latest.state == Attempt.State.TURNED_IN:
         return latest
     if not assignment.accepts_turn_in_for(student, now):
@@ -274,7 +288,7 @@ def _turn_in(
         base_version=base_version,
         now=now,
         questions=questions,
-        latest=latest,
+        latest=(latest, existing),
         write=False,
     )
     # Every question gets an answer, blank if the student left it: each has its feedback.
@@ -308,7 +322,7 @@ def _turn_in(
 def unsubmit(*, student: User, assignment: Assignment) -> Attempt:
     """Take turned-in work back to Draft; not once the teacher has returned it."""
     _lock_work(student, assignment)
-    attempt = _latest_attempt(student, assignment, with_answers=False)
+    attempt = _latest_attempt(student, assignment)
     if attempt is None or attempt.state == Attempt.State.DRAFT:
         raise ServiceError("This work is not turned in, so there is nothing to unsubmit.")
     if attempt.state == Attempt.State.RETURNED:
@@ -329,7 +343,7 @@ def unsubmit(*, student: User, assignment: Assignment) -> Attempt:
 def resubmit(*, student: User, assignment: Assignment) -> Attempt:
     """Start a new draft attempt from the returned one's texts, when the teacher allows it."""
     _lock_work(student, assignment)
-    latest = _latest_attempt(student, assignment)
+    latest, answers = _latest_work(student, assignment)
     if latest is None or latest.state != Attempt.State.RETURNED:
         raise ServiceError("Only returned work can be resubmitted.")
     if not latest.resubmission_allowed:
@@ -342,8 +356,7 @@ def resubmit(*, student: User, assignment: Assignment) -> Attempt:
         saved_at=timezone.now(),
     )
     Answer.objects.bulk_create(
-        Answer(attempt=attempt, question_id=a.question_id, text=a.text)
-        for a in latest.answers.all()
+        Answer(attempt=attempt, question_id=a.question_id, text=a.text) for a in answers.values()
     )
     return attempt
 

@@ -198,19 +198,19 @@ def test_resubmit_refused_when_not_allowed(student, assignment, questions):
 
 @pytest.mark.parametrize(
     "prepared, read, expected",
-    [(True, "alone", 7), (False, "alone", 10), (True, "with the assignment", 5)],
+    [(True, "alone", 6), (False, "alone", 9), (True, "with the assignment", 4)],
     ids=["prepared", "first-in-process", "as-the-view-reads-it"],
 )
-def test_a_turn_in_of_four_answers_takes_seven_queries_or_fewer(
+def test_a_turn_in_of_four_answers_takes_six_queries_or_fewer(
     student, assignment, prepared, read, expected
 ):
     """The lesson's mark scheme stamp (1), the work's lock (1), the latest attempt and its
-    answers (2), the texts and results (1, run once a row), the student's own due time (1: an
-    extension, which lateness follows), the state (1). The marking is done
-    before the lock, so nothing else waits for it. The first turn-in to a lesson in a process
-    (or the first after its mark schemes changed) also reads the questions, key points and
-    misconceptions (3). Read as the Turn in view reads it, the assignment comes with the
-    stamp and the student's own due time: 5."""
+    answers (1: the answers joined to their attempt), the texts and results (1, run once a
+    row), the student's own due time (1: an extension, which lateness follows), the state
+    (1). The marking is done before the lock, so nothing else waits for it. The first
+    turn-in to a lesson in a process (or the first after its mark schemes changed) also reads
+    the questions, key points and misconceptions (3). Read as the Turn in view reads it, the
+    assignment comes with the stamp and the student's own due time: 4."""
     for n in range(2):
         QuestionFactory(lesson=assignment.lesson, position=10 + n)
     questions = list(assignment.lesson.questions.order_by("position"))
@@ -239,6 +239,35 @@ def test_a_turn_in_of_four_answers_takes_seven_queries_or_fewer(
     attempt.refresh_from_db()
     assert attempt.state == Attempt.State.TURNED_IN
     assert all(a.result["points_made"] for a in attempt.answers.all())
+
+
+def test_the_latest_work_is_read_in_one_query_when_it_has_answers(
+    student, assignment, questions, django_assert_num_queries
+):
+    """`_latest_work`: the latest attempt and its own answers by question, one query when it
+    has answers (joined to it), two when it has none yet or there is no attempt."""
+    from classroom.services.work import _latest_work
+
+    q1, q2 = questions
+    with django_assert_num_queries(2):
+        assert _latest_work(student, assignment) == (None, {})
+    first = Attempt.objects.create(student=student, assignment=assignment, number=1)
+    with django_assert_num_queries(2):
+        assert _latest_work(student, assignment) == (first, {})
+    texts = {q1.pk: "First go", q2.pk: "A general"}
+    services.turn_in(student=student, assignment=assignment, texts=texts, base_version=0)
+    first.refresh_from_db()
+    _return(first, allow=True)
+    second = services.resubmit(student=student, assignment=assignment)
+    services.save_draft(
+        student=student, assignment=assignment, texts={q1.pk: "Better"}, base_version=1
+    )
+    with django_assert_num_queries(1):
+        latest, answers = _latest_work(student, assignment)
+        assert all(answer.attempt is latest for answer in answers.values())
+    assert (latest.pk, latest.number, latest.version) == (second.pk, 2, 2)
+    assert {qid: a.text for qid, a in answers.items()} == {q1.pk: "Better", q2.pk: "A general"}
+    assert {a.attempt_id for a in answers.values()} == {second.pk}
 
 
 def test_unsubmit_is_refused_once_the_work_could_not_be_turned_in_again(student, turned_in):

@@ -571,9 +571,10 @@ def test_assignment_page_query_count_is_fixed(
 def test_turn_in_query_count(client, student, assignment, questions, django_assert_num_queries):
     """The Turn in form, with the lesson's schemes prepared in this process: session and user;
     the assignment with its lesson's markscheme stamp and the student's own due time (1); the
-    work's lock (1); the latest attempt and its answers (2); the texts and results (1, run once
-    a row); the state (1): 8 statements, and the write transaction's two (here a savepoint and
-    its release, in the test's own transaction; BEGIN and COMMIT in production)."""
+    work's lock (1); the latest attempt and its answers (1, joined); the texts and results (1,
+    run once a row); the state (1): 7 statements, and the write transaction's two (here a
+    savepoint and its release, in the test's own transaction; BEGIN and COMMIT in
+    production)."""
     client.force_login(student)
     version = services.save_draft(
         student=student, assignment=assignment, texts={questions[0].pk: "Draft"}, base_version=0
@@ -585,7 +586,7 @@ def test_turn_in_query_count(client, student, assignment, questions, django_asse
     )
     services.unsubmit(student=student, assignment=assignment)  # the schemes are prepared now
     version = Attempt.objects.get(student=student, assignment=assignment).version
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.post(turn_in_url(assignment), form_data(questions, texts, version))
     assert response.status_code == 302
     assert Attempt.objects.get(student=student, assignment=assignment).is_turned_in
