@@ -14,7 +14,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import combinations, product
 from typing import Any
@@ -292,8 +292,26 @@ class MarkScheme:
         self._vocab: dict[str, int] = {}  # normalised phrase word, or "group:N" -> id
         self._by_stem: dict[str, list[int]] = {}
         self._by_length: dict[int, list[tuple[str, int]]] = {}  # words that may match fuzzily
-        self._point_phrases = [self._prepare(c) for c in self.points]
-        self._misconception_phrases = [self._prepare(c) for c in self.misconceptions]
+        point_phrases = [self._prepare(c) for c in self.points]
+        misconception_phrases = [self._prepare(c) for c in self.misconceptions]
+        # Each phrase's rarest word first (the fewest phrases use it): an answer lacks it more
+        # often than any other, and `_find_criterion` passes over a phrase whose first word
+        # the answer lacks without looking further. The order of the words changes nothing else.
+        uses = Counter(
+            word_id
+            for criterion in (*point_phrases, *misconception_phrases)
+            for phrase in criterion
+            for word_id, _ in phrase.words
+        )
+
+        def rarest_first(phrases: tuple[_Phrase, ...]) -> tuple[_Phrase, ...]:
+            return tuple(
+                replace(phrase, words=tuple(sorted(phrase.words, key=lambda w: uses[w[0]])))
+                for phrase in phrases
+            )
+
+        self._point_phrases = [rarest_first(c) for c in point_phrases]
+        self._misconception_phrases = [rarest_first(c) for c in misconception_phrases]
         self._info_cache: dict[str, tuple[int, ...]] = {}
 
     def __repr__(self) -> str:
@@ -518,7 +536,10 @@ def _find_criterion(
     overrides the point made of the same words").
     """
     best: tuple[tuple[int, int, int], _Phrase, tuple[int, ...]] | None = None
+    occurrences = answer.occurrences
     for index, phrase in enumerate(phrases):
+        if phrase.words[0][0] not in occurrences:  # its rarest word: most phrases stop here
+            continue
         found = answer.find(phrase, excluded, every=covered is not None)
         if not found:
             continue
