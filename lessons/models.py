@@ -7,7 +7,7 @@ that refers to them stays intact.
 
 import hashlib
 import json
-from functools import cached_property
+from functools import cache, cached_property
 
 from django.core.exceptions import ValidationError
 from django.db import NotSupportedError, connection, models
@@ -74,6 +74,11 @@ def content_parts_sql() -> str:
     """The SQL of a lesson's content parts (`Lesson.content_version`), for a query that has the
     lesson's table joined under its own name. No user input: table and column names only."""
     _refuse_other_databases("A lesson's content version")
+    return _content_parts_sql(connection.vendor)
+
+
+@cache  # every page of a student's work uses it: built once per database kind
+def _content_parts_sql(vendor: str) -> str:
     quote = connection.ops.quote_name
 
     def part(model: type[models.Model]) -> str:
@@ -318,6 +323,11 @@ def markscheme_stamp_sql() -> str:
     """The SQL of a lesson's markscheme stamp (`markscheme_stamp`), for a query that has the
     lesson's table joined under its own name. No user input: table and column names only."""
     _refuse_other_databases("A lesson's markscheme stamp")
+    return _markscheme_stamp_sql(connection.vendor)
+
+
+@cache  # every page of a student's work uses it: built once per database kind
+def _markscheme_stamp_sql(vendor: str) -> str:
     quote = connection.ops.quote_name
     lesson_id = _column(Lesson, "id")
 
