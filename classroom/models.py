@@ -3,12 +3,13 @@
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
+from functools import cache
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as BaseUserManager
 from django.core.exceptions import ValidationError
-from django.db import connections, models
+from django.db import connection, connections, models
 from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, TextField
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
@@ -20,6 +21,7 @@ from lessons.marking import RULES_VERSION, Criterion, MarkingResult
 from lessons.models import (
     Lesson,
     Question,
+    column_sql,
     content_parts_sql,
     marking_questions,
     markscheme_stamp_sql,
@@ -220,10 +222,14 @@ class AssignmentQuerySet(models.QuerySet):
 
     def with_due_time_of(self, student: User) -> "AssignmentQuerySet":
         """Annotate the student's own due time, which `due_at_for(student)` then reads (no
-        query of its own): for pages that show one student their work."""
-        own = Extension.objects.filter(assignment=OuterRef("pk"), student=student)
+        query of its own): for pages that show one student their work.
+
+        Plain SQL (`own_due_sql`), as the lesson's versions are: every page of a student's work
+        runs it, and as a `Subquery` it was a fifth of the Python of that page's first query
+        (1.5 of 7.9 million instructions, callgrind); the SQL is the same.
+        """
         return self.annotate(
-            own_due_at=Subquery(own.values("due_at")[:1]),
+            own_due_at=RawSQL(own_due_sql(), (student.pk,), output_field=models.DateTimeField()),
             own_due_student=models.Value(student.pk, output_field=IntegerField()),
         )
 
@@ -242,6 +248,23 @@ class AssignmentQuerySet(models.QuerySet):
                 output_field=IntegerField(),
             )
         )
+
+
+def own_due_sql() -> str:
+    """The SQL of a student's own due time on an assignment (their extension's, or NULL), with
+    the student's id as its one parameter, for a query of assignments (their table under its
+    own name). No user input in the text: table and column names only."""
+    return _own_due_sql(connection.vendor)
+
+
+@cache  # every page of a student's work uses it: built once per database kind
+def _own_due_sql(vendor: str) -> str:
+    table = connection.ops.quote_name(Extension._meta.db_table)
+    return (
+        f"(SELECT {column_sql(Extension, 'due_at')} FROM {table}"
+        f" WHERE {column_sql(Extension, 'assignment')} = {column_sql(Assignment, 'id')}"
+        f" AND {column_sql(Extension, 'student')} = %s)"
+    )
 
 
 class Assignment(models.Model):

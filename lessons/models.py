@@ -62,8 +62,9 @@ class LessonQuerySet(models.QuerySet):
         )
 
 
-def _column(model: type[models.Model], field: str) -> str:
-    """A model field's column, quoted with its table's name, for the plain SQL below."""
+def column_sql(model: type[models.Model], field: str) -> str:
+    """A model field's column, quoted with its table's name, for plain SQL (below, and the
+    assignments' own due times in classroom.models)."""
     quote = connection.ops.quote_name
     concrete = model._meta.get_field(field)
     assert isinstance(concrete, models.Field) and concrete.column  # a column, not a relation
@@ -82,10 +83,10 @@ def _content_parts_sql(vendor: str) -> str:
     quote = connection.ops.quote_name
 
     def part(model: type[models.Model]) -> str:
-        table, changed = quote(model._meta.db_table), _column(model, "updated_at")
+        table, changed = quote(model._meta.db_table), column_sql(model, "updated_at")
         return (
             f"(SELECT CAST(COUNT(*) AS TEXT) || '/' || COALESCE(CAST(MAX({changed}) AS TEXT),"
-            f" '') FROM {table} WHERE {_column(model, 'lesson')} = {_column(Lesson, 'id')})"
+            f" '') FROM {table} WHERE {column_sql(model, 'lesson')} = {column_sql(Lesson, 'id')})"
         )
 
     return " || '|' || ".join(part(model) for model in (Section, KeyTerm, Question))
@@ -329,26 +330,26 @@ def markscheme_stamp_sql() -> str:
 @cache  # every page of a student's work uses it: built once per database kind
 def _markscheme_stamp_sql(vendor: str) -> str:
     quote = connection.ops.quote_name
-    lesson_id = _column(Lesson, "id")
+    lesson_id = column_sql(Lesson, "id")
 
     def rows(model: type[models.Model], join: str = "") -> str:
         table, pk, changed = (
             quote(model._meta.db_table),
-            _column(model, "id"),
-            _column(model, "updated_at"),
+            column_sql(model, "id"),
+            column_sql(model, "updated_at"),
         )
         return (
             f"(SELECT CAST(COUNT(*) AS TEXT) || '/' || CAST(COALESCE(SUM({pk}), 0) AS TEXT)"
             f" || '/' || COALESCE(CAST(MAX({changed}) AS TEXT), '') FROM {table}{join}"
-            f" WHERE {_column(Question, 'lesson')} = {lesson_id})"
+            f" WHERE {column_sql(Question, 'lesson')} = {lesson_id})"
         )
 
     def via_question(model: type[models.Model]) -> str:
-        join = f" JOIN {quote(Question._meta.db_table)} ON {_column(Question, 'id')} = "
-        return rows(model, join + _column(model, "question"))
+        join = f" JOIN {quote(Question._meta.db_table)} ON {column_sql(Question, 'id')} = "
+        return rows(model, join + column_sql(model, "question"))
 
     return (
-        f"CAST({_column(Lesson, 'updated_at')} AS TEXT) || '|' || {rows(Question)} || '|'"
+        f"CAST({column_sql(Lesson, 'updated_at')} AS TEXT) || '|' || {rows(Question)} || '|'"
         f" || {via_question(KeyPoint)} || '|' || {via_question(Misconception)}"
     )
 
@@ -364,7 +365,7 @@ def markscheme_stamp(lesson_id: int) -> str:
     lesson anyway can read the stamp with it (`markscheme_stamp_sql`).
     """
     table = connection.ops.quote_name(Lesson._meta.db_table)
-    sql = f"SELECT {markscheme_stamp_sql()} FROM {table} WHERE {_column(Lesson, 'id')} = %s"
+    sql = f"SELECT {markscheme_stamp_sql()} FROM {table} WHERE {column_sql(Lesson, 'id')} = %s"
     with connection.cursor() as cursor:
         cursor.execute(sql, [lesson_id])
         row = cursor.fetchone()
