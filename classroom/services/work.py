@@ -6,7 +6,7 @@ Every write to one student's work on one assignment holds that work's lock (Stud
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import QuerySet, Subquery
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from classroom.models import Answer, Assignment, Attempt, StudentWork, User
@@ -66,9 +66,10 @@ def _latest_work(student: User, assignment: Assignment) -> tuple[Attempt | None,
     turn-in after a saved draft; a second query only when it has none. The writes run this
     inside the work's lock, where each round trip to the database is time the lock is held.
     """
-    latest_pk = _attempts(student, assignment).values("pk")[:1]
     answers = list(
-        Answer.objects.filter(attempt=Subquery(latest_pk)).select_related("attempt").order_by()
+        Answer.objects.of_latest_attempt(student_id=student.pk, assignment_id=assignment.pk)
+        .select_related("attempt")
+        .order_by()
     )
     if not answers:
         return _latest_attempt(student, assignment), {}

@@ -337,3 +337,22 @@ def test_a_turn_in_of_returned_work_is_refused_and_changes_nothing(student, assi
         )
     assert Attempt.objects.get().state == Attempt.State.RETURNED
     assert Answer.objects.get(question=questions[0]).text == WRONG
+
+
+def test_the_answers_of_the_latest_attempt_are_that_students_on_that_assignment():
+    """`Answer.objects.of_latest_attempt`: the highest-numbered attempt of this student at this
+    assignment, whatever other students and assignments hold (higher numbers included)."""
+    from tests.factories import AnswerFactory, AttemptFactory
+
+    first = AttemptFactory(returned=True)
+    student, assignment = first.student, first.assignment
+    second = AttemptFactory(student=student, assignment=assignment, number=2)
+    AnswerFactory(attempt=first, text="first")
+    latest = AnswerFactory(attempt=second, text="second")
+    AttemptFactory(assignment=assignment, number=3)  # another student's, numbered higher
+    AnswerFactory(attempt=AttemptFactory(student=student, number=4), text="elsewhere")
+
+    found = Answer.objects.of_latest_attempt(student_id=student.pk, assignment_id=assignment.pk)
+    assert list(found) == [latest]
+    nobody = Answer.objects.of_latest_attempt(student_id=student.pk, assignment_id=0)
+    assert not nobody.exists()
