@@ -6,11 +6,12 @@ student's assignment, or one not started yet, is a 404.
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.db.models import Count, Prefetch, prefetch_related_objects
+from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -271,20 +272,27 @@ def _assignment_for(request: AuthedHttpRequest, pk: int, *, lesson: bool = False
 
 
 def _attempts(request: AuthedHttpRequest, assignment: Assignment) -> list[Attempt]:
-    """The student's attempts with their answers, each answer's question ready for feedback.
+    """The student's attempts, earliest first, with their answers (in the lesson's order of
+    questions), each answer's question ready for feedback.
 
     An answer's question is the lesson's prepared one (`marking_questions`: its mark scheme,
     version, key points and misconceptions kept in this process, one query to check) whenever
     that has every key point and misconception the answer's result names. Otherwise (returned
     work that names a point retired since, or a retired question) the question's own key
     points and misconceptions are read, retired ones included.
+
+    The questions are not joined to the answers (the prepared ones serve nearly every answer)
+    and the attempts are put in order here, not in SQL: for an ORDER BY Django hashes every
+    selected column. Together a quarter of this read's Python (7.0 against 5.3 million
+    instructions, callgrind).
     """
-    answers = Answer.objects.select_related("question").order_by("question__position")
-    attempts = list(
+    answers = Prefetch("answers", queryset=Answer.objects.order_by("question__position"))
+    attempts = sorted(
         Attempt.objects.for_student(request.user)
         .filter(assignment=assignment)
-        .prefetch_related(Prefetch("answers", queryset=answers))
-        .order_by("number")
+        .prefetch_related(answers)
+        .order_by(),
+        key=attrgetter("number"),
     )
     prepared = assignment.marking_questions() if attempts else {}
     own = []
@@ -294,8 +302,15 @@ def _attempts(request: AuthedHttpRequest, assignment: Assignment) -> list[Attemp
             if question is not None and _names_only(answer.result, question):
                 answer.question = question
             else:
-                own.append(answer.question)
-    prefetch_related_objects(own, "lesson", "key_points", "misconceptions")
+                own.append(answer)
+    if own:
+        questions = (
+            Question.objects.select_related("lesson")
+            .prefetch_related("key_points", "misconceptions")
+            .in_bulk({answer.question_id for answer in own})
+        )
+        for answer in own:
+            answer.question = questions[answer.question_id]
     return attempts
 
 
