@@ -11,7 +11,9 @@ from classroom import services
 from classroom.models import Answer, Assignment, Attempt
 from lessons.models import marking_questions
 from tests.factories import (
+    AnswerFactory,
     AssignmentFactory,
+    AttemptFactory,
     ClassroomFactory,
     EnrolmentFactory,
     KeyPointFactory,
@@ -342,8 +344,6 @@ def test_a_turn_in_of_returned_work_is_refused_and_changes_nothing(student, assi
 def test_the_answers_of_the_latest_attempt_are_that_students_on_that_assignment():
     """`Answer.objects.of_latest_attempt`: the highest-numbered attempt of this student at this
     assignment, whatever other students and assignments hold (higher numbers included)."""
-    from tests.factories import AnswerFactory, AttemptFactory
-
     first = AttemptFactory(returned=True)
     student, assignment = first.student, first.assignment
     second = AttemptFactory(student=student, assignment=assignment, number=2)
