@@ -259,6 +259,33 @@ def postgres_scratch(url: str) -> tuple[str, callable]:
     return scratch, lambda: execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def production_env(workdir: Path, database_url: str, *, hosts: str) -> dict[str, str]:
+    """The environment of a process run with the production settings on `database_url`:
+    a settings module in `workdir` that imports `classroom.settings` and only moves
+    STATIC_ROOT there, DEBUG off, a random secret key, `hosts` allowed."""
+    (workdir / "bench_settings.py").write_text(
+        "from classroom.settings import *  # noqa: F403\n"
+        f"STATIC_ROOT = {str(workdir / 'static')!r}\n"
+    )
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "BENCH_")) and key != "DATABASE_URL"
+    }
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "DJANGO_SETTINGS_MODULE": "bench_settings",
+            "PYTHONPATH": os.pathsep.join([str(workdir), str(REPO)]),
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": hosts,
+            "DJANGO_LOG_LEVEL": "WARNING",
+        }
+    )
+    return env
+
+
 def wait_healthy(base: str, server: subprocess.Popen, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     request = urllib.request.Request(base + "/healthz", headers={"X-Forwarded-Proto": "https"})
@@ -414,27 +441,7 @@ def bench_one(db: str, args: argparse.Namespace, stamp: str) -> tuple[Path, bool
             database_url = f"sqlite:///{workdir / 'bench.sqlite3'}"
         else:
             database_url, drop = postgres_scratch(os.environ["DATABASE_URL"])
-        # The production settings, with STATIC_ROOT in the temporary directory.
-        (workdir / "bench_settings.py").write_text(
-            "from classroom.settings import *  # noqa: F403\n"
-            f"STATIC_ROOT = {str(workdir / 'static')!r}\n"
-        )
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("DJANGO_", "BENCH_")) and key != "DATABASE_URL"
-        }
-        env.update(
-            {
-                "DATABASE_URL": database_url,
-                "DJANGO_SETTINGS_MODULE": "bench_settings",
-                "PYTHONPATH": os.pathsep.join([str(workdir), str(REPO)]),
-                "DJANGO_DEBUG": "false",
-                "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-                "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-                "DJANGO_LOG_LEVEL": "WARNING",
-            }
-        )
+        env = production_env(workdir, database_url, hosts="127.0.0.1,localhost")
         print(f"[{db}] preparing a fresh database in {workdir} ...", flush=True)
         ready = workdir / "bench.json"
         run([sys.executable, str(Path(__file__).resolve()), "--prepare", str(ready)], env)

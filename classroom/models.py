@@ -275,15 +275,11 @@ def latest_attempt_sql() -> str:
 
 @cache  # every save and turn-in uses it: built once per database kind
 def _latest_attempt_sql(vendor: str) -> str:
-    quote = connection.ops.quote_name
-
     def column(field: str) -> str:  # of the attempts' table under the alias "latest"
-        concrete = Attempt._meta.get_field(field)
-        assert isinstance(concrete, models.Field)  # a column, not a relation
-        return f"latest.{quote(concrete.column)}"
+        return column_sql(Attempt, field, alias="latest")
 
     return (
-        f"(SELECT {column('id')} FROM {quote(Attempt._meta.db_table)} latest"
+        f"(SELECT {column('id')} FROM {connection.ops.quote_name(Attempt._meta.db_table)} latest"
         f" WHERE {column('student')} = %s AND {column('assignment')} = %s"
         f" ORDER BY {column('number')} DESC LIMIT 1)"
     )
