@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from functools import cache
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as BaseUserManager
@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from classroom.compiled import CompiledQuery
 from lessons.marking import RULES_VERSION, Criterion, MarkingResult
 from lessons.models import (
     Lesson,
@@ -188,33 +189,6 @@ class AssignmentQuerySet(models.QuerySet):
             _lesson_stamp=RawSQL(markscheme_stamp_sql(), (), output_field=TextField()),
         )
 
-    def get_for_student(self, user: User, pk: int) -> "Assignment":
-        """The assignment `pk` when `for_student(user)` holds it, with its class and teacher;
-        Assignment.DoesNotExist otherwise.
-
-        The same rules decided for one row, for the pages of a student's own work, which run
-        this on every request: one query for the row joined to the student's current
-        enrolment, with their own due time (`with_due_time_of`), then visibility and "set
-        for" checked on the row (a query more only for work set for chosen students).
-        Compiling `for_student`'s subqueries took longer than running the whole query (2.6
-        ms against 1.1 ms in one process); a test checks that both agree in every case.
-        """
-        assignment = (
-            self.select_related("classroom__teacher")
-            .with_due_time_of(user)
-            .filter(
-                classroom__enrolments__student=user, classroom__enrolments__removed_at__isnull=True
-            )
-            .get(pk=pk)
-        )
-        if (
-            assignment.classroom.is_archived
-            or not assignment.is_visible_to_students()
-            or not assignment.is_set_for(user)
-        ):
-            raise self.model.DoesNotExist("No such assignment for this student.")
-        return assignment
-
     def set_for(self, user: User) -> "AssignmentQuerySet":
         """Assignments set for the whole class, or for chosen students among whom `user` is."""
         chosen = AssignedStudent.objects.filter(assignment=OuterRef("pk"), student=user)
@@ -248,6 +222,56 @@ class AssignmentQuerySet(models.QuerySet):
                 output_field=IntegerField(),
             )
         )
+
+
+_AssignmentManagerBase = models.Manager.from_queryset(AssignmentQuerySet)
+
+
+class AssignmentManager(_AssignmentManagerBase):
+    def get_for_student(self, user: User, pk: int, *, lesson: bool = False) -> "Assignment":
+        """The assignment `pk` when `for_student(user)` holds it, with its class and teacher;
+        Assignment.DoesNotExist otherwise. With `lesson`, its lesson too, with the versions
+        the page and the marking go by (`with_lesson_versions`).
+
+        The same rules decided for one row, for the pages of a student's own work, which run
+        this on every request: one query for the row joined to the student's current
+        enrolment, with their own due time (`with_due_time_of`), then visibility and "set
+        for" checked on the row (a query more only for work set for chosen students).
+        Compiling `for_student`'s subqueries took longer than running the whole query (2.6
+        ms against 1.1 ms in one process), and the query is compiled once
+        (`classroom.compiled`); a test checks that both agree in every case.
+        """
+        read = _ASSIGNMENT_WITH_LESSON_FOR_STUDENT if lesson else _ASSIGNMENT_FOR_STUDENT
+        assignment = read.get(user.pk, pk)
+        if (
+            assignment.classroom.is_archived
+            or not assignment.is_visible_to_students()
+            or not assignment.is_set_for(user)
+        ):
+            raise Assignment.DoesNotExist("No such assignment for this student.")
+        return assignment
+
+
+def _assignment_for_student(*, lesson: bool) -> "CompiledQuery[Assignment]":
+    """The read of `AssignmentManager.get_for_student`, by the student's and assignment's ids."""
+
+    def build(student_id: int, pk: int) -> AssignmentQuerySet:
+        assignments = Assignment.objects.with_lesson_versions() if lesson else Assignment.objects
+        return (
+            assignments.select_related("classroom__teacher")
+            .with_due_time_of(User(pk=student_id))
+            .filter(
+                classroom__enrolments__student=student_id,
+                classroom__enrolments__removed_at__isnull=True,
+                pk=pk,
+            )
+        )
+
+    return CompiledQuery(build, params=2)
+
+
+_ASSIGNMENT_FOR_STUDENT = _assignment_for_student(lesson=False)
+_ASSIGNMENT_WITH_LESSON_FOR_STUDENT = _assignment_for_student(lesson=True)
 
 
 def own_due_sql() -> str:
@@ -308,7 +332,7 @@ class Assignment(models.Model):
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = AssignmentQuerySet.as_manager()
+    objects = AssignmentManager()
     # Only on rows fetched through `AssignmentQuerySet.with_max_marks()`.
     max_marks: int | None
 
@@ -545,12 +569,21 @@ class StudentWork(models.Model):
         every marking teacher shares. SQLite has no row locks: there, IMMEDIATE transactions
         already run one writer at a time.
         """
-        row = cls.objects.select_for_update(of=("self",)).filter(
-            assignment_id=assignment_id, student_id=student_id
-        )
-        if not row.values_list("pk"):  # the first write to this work: make the row, then lock
+        if not _LOCK_WORK.rows(assignment_id, student_id):  # the first write: make the row
             cls.objects.get_or_create(assignment_id=assignment_id, student_id=student_id)
-            row.values_list("pk").get()
+            if not _LOCK_WORK.rows(assignment_id, student_id):
+                raise cls.DoesNotExist("The work's row was not made.")
+
+
+# Compiled once (classroom.compiled): every save and turn-in takes this lock.
+_LOCK_WORK: "CompiledQuery[Any]" = CompiledQuery(
+    lambda assignment_id, student_id: (
+        StudentWork.objects.select_for_update(of=("self",))
+        .filter(assignment_id=assignment_id, student_id=student_id)
+        .values_list("pk")
+    ),
+    params=2,
+)
 
 
 class AttemptQuerySet(models.QuerySet):

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from classroom.compiled import CompiledQuery
 from classroom.models import Answer, Assignment, Attempt, StudentWork, User
 from classroom.services.errors import STALE, ServiceError
 from lessons.marking import RULES_VERSION
@@ -66,17 +67,24 @@ def _latest_work(student: User, assignment: Assignment) -> tuple[Attempt | None,
     turn-in after a saved draft; a second query only when it has none. The writes run this
     inside the work's lock, where each round trip to the database is time the lock is held.
     """
-    answers = list(
-        Answer.objects.of_latest_attempt(student_id=student.pk, assignment_id=assignment.pk)
-        .select_related("attempt")
-        .order_by()
-    )
+    answers = _LATEST_ANSWERS.all(student.pk, assignment.pk)
     if not answers:
         return _latest_attempt(student, assignment), {}
     attempt = answers[0].attempt
     for answer in answers:  # one attempt object for all its answers
         answer.attempt = attempt
     return attempt, {answer.question_id: answer for answer in answers}
+
+
+# Compiled once (classroom.compiled): every save and turn-in reads it inside the lock.
+_LATEST_ANSWERS = CompiledQuery(
+    lambda student_id, assignment_id: (
+        Answer.objects.of_latest_attempt(student_id=student_id, assignment_id=assignment_id)
+        .select_related("attempt")
+        .order_by()
+    ),
+    params=2,
+)
 
 
 def _questions(assignment: Assignment) -> list[Question]:

@@ -264,9 +264,8 @@ class QuestionRow:
 def _assignment_for(request: AuthedHttpRequest, pk: int, *, lesson: bool = False) -> Assignment:
     """The student's assignment `pk`, or 404; with `lesson`, its lesson read in the same query
     with the versions the page and the marking go by (`with_lesson_versions`)."""
-    assignments = Assignment.objects.with_lesson_versions() if lesson else Assignment.objects
     try:
-        return assignments.get_for_student(request.user, pk)
+        return Assignment.objects.get_for_student(request.user, pk, lesson=lesson)
     except Assignment.DoesNotExist:
         raise Http404("No such assignment.") from None
 

@@ -226,9 +226,7 @@ def test_a_turn_in_of_four_answers_takes_six_queries_or_fewer(
     if prepared:
         marking_questions(assignment.lesson_id)
     if read == "with the assignment":
-        assignment = Assignment.objects.with_lesson_versions().get_for_student(
-            student, assignment.pk
-        )
+        assignment = Assignment.objects.get_for_student(student, assignment.pk, lesson=True)
     with CaptureQueriesContext(connection) as ctx:
         services.turn_in(
             student=student,

@@ -1,0 +1,152 @@
+"""Reads whose SQL Django compiles once per process: the few every request of a student's work
+runs (the assignment, the work's lock, the latest answers).
+
+Django turns a queryset into SQL anew each time it runs, and for a query that joins three
+tables that costs more than the database takes to answer it: the assignment a student's page
+starts with was 6.5 million instructions of Python, most of them compiling (callgrind,
+bench/README.md). A `CompiledQuery` compiles its queryset once, with stand-ins for the values
+that change from one request to the next, then runs the stored SQL with the real values and
+makes the model instances as Django's own `ModelIterable` does, related objects
+(`select_related`) and annotations included.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.db import connections, router
+from django.db.models import Model, QuerySet
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
+from django.db.transaction import TransactionManagementError
+
+# Stand-ins for the parameters while compiling: integers no id takes (ids are positive).
+_STAND_INS = tuple(-982_451_653 - number for number in range(8))
+
+M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True)
+class _Compiled(Generic[M]):
+    model: type[M]
+    for_update: bool  # SELECT ... FOR UPDATE: only inside a transaction, as Django checks
+    sql: str
+    params: tuple[Any, ...]  # the compiled ones, with stand-ins where the caller's go
+    compiler: Any  # Django's SQLCompiler, its select list filled in by compiling
+    init_list: list[str]
+    related_populators: list[Any]
+
+
+class CompiledQuery(Generic[M]):
+    """A read of one shape: `build(*params)` gives the queryset, whose parameters are integer
+    values (ids); its SQL is compiled once per database.
+
+    `build` is called once, with stand-ins, never again: nothing in the queryset may depend
+    on anything but its parameters (not the time, not a setting that changes), since what it
+    was at the first call is what every later call runs. Every parameter must reach the SQL
+    as a value of its own (`filter(student_id=p)`, a `RawSQL` parameter), unchanged: a
+    stand-in the compiled SQL lacks is an error, raised at once.
+
+    What is compiled is only read afterwards, so the threads of a worker share it: each runs
+    the SQL on its own connection; the compiler keeps the first one's, for the backend's
+    conversions of values only (which never use its connection to the database).
+    """
+
+    def __init__(self, build: Callable[..., QuerySet[M]], *, params: int) -> None:
+        if not 0 < params <= len(_STAND_INS):
+            raise ValueError(f"between 1 and {len(_STAND_INS)} parameters")
+        self.build = build
+        self.params = params
+        self._built: QuerySet[M] | None = None
+        self._compiled: dict[tuple[str, str], _Compiled[M]] = {}
+
+    def rows(self, *params: int) -> list[tuple]:
+        """The rows as Django gives them (its conversions done), for a `values_list()` query."""
+        compiled, _, rows = self._run(params)
+        return list(compiled.compiler.results_iter(results=[rows], tuple_expected=True))
+
+    def all(self, *params: int) -> list[M]:
+        """The model instances, with their related objects and annotations."""
+        compiled, db, rows = self._run(params)
+        compiler = compiled.compiler
+        fields = compiler.klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        objects = []
+        for row in compiler.results_iter(results=[rows]):
+            obj = compiled.model.from_db(db, compiled.init_list, row[start:end])
+            for populator in compiled.related_populators:
+                populator.populate(row, obj)
+            for name, position in compiler.annotation_col_map.items():
+                setattr(obj, name, row[position])
+            objects.append(obj)
+        return objects
+
+    def get(self, *params: int) -> M:
+        """The one instance; the model's DoesNotExist or MultipleObjectsReturned otherwise."""
+        objects = self.all(*params)
+        if len(objects) == 1:
+            return objects[0]
+        model: Any = self._model()  # its own DoesNotExist and MultipleObjectsReturned
+        name = model._meta.object_name
+        if not objects:
+            raise model.DoesNotExist(f"{name} matching query does not exist.")
+        raise model.MultipleObjectsReturned(f"get() returned more than one {name}: {len(objects)}.")
+
+    def _run(self, params: Sequence[int]) -> tuple[_Compiled[M], str, list[tuple]]:
+        if len(params) != self.params:
+            raise TypeError(f"{self.params} parameters expected, {len(params)} given")
+        if not all(isinstance(value, int) for value in params):
+            raise TypeError("the parameters of a compiled query are integers (ids)")
+        db = router.db_for_read(self._model())
+        compiled = self._compiled_for(db)
+        if compiled.for_update and connections[db].get_autocommit():
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
+        values = [
+            params[_STAND_INS.index(value)] if value in _STAND_INS else value
+            for value in compiled.params
+        ]
+        with connections[db].cursor() as cursor:
+            cursor.execute(compiled.sql, values)
+            return compiled, db, cursor.fetchall()
+
+    def _model(self) -> type[M]:
+        return self._queryset().model
+
+    def _queryset(self) -> QuerySet[M]:
+        """The queryset with stand-ins for the parameters, built on first use."""
+        if self._built is None:
+            self._built = self.build(*_STAND_INS[: self.params])
+        return self._built
+
+    def _compiled_for(self, db: str) -> _Compiled[M]:
+        key = (db, connections[db].vendor)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compiled[key] = self._compile(db)
+        return compiled
+
+    def _compile(self, db: str) -> _Compiled[M]:
+        queryset = self._queryset()
+        compiler = queryset.query.get_compiler(using=db)
+        sql, params = compiler.as_sql()  # fills in compiler.select, klass_info, annotations
+        missing = [
+            number for number, value in enumerate(_STAND_INS[: self.params]) if value not in params
+        ]
+        if missing:
+            raise ValueError(
+                "parameter(s) not in the compiled SQL as values of their own: "
+                + ", ".join(map(str, missing))
+            )
+        init_list, populators = [], []
+        if compiler.klass_info is not None:  # model instances (not values_list)
+            fields = compiler.klass_info["select_fields"]
+            selected = compiler.select[fields[0] : fields[-1] + 1]
+            init_list = [column[0].target.attname for column in selected]
+            populators = get_related_populators(compiler.klass_info, compiler.select, db)
+        for_update = (
+            queryset.query.select_for_update and compiler.connection.features.has_select_for_update
+        )
+        return _Compiled(
+            queryset.model, for_update, sql, tuple(params), compiler, init_list, populators
+        )
