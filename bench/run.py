@@ -102,7 +102,7 @@ def prepare(out: Path) -> None:
     for student in User.objects.filter(username__startswith="demo-student-").order_by("pk"):
         session = engine.SessionStore()
         session[SESSION_KEY] = str(student.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "classroom.backends.ModelBackend"
         session[HASH_SESSION_KEY] = student.get_session_auth_hash()
         session.create()
         sessions.append(session.session_key)

@@ -157,7 +157,7 @@ CACHES = {"default": env.cache("CACHE_URL", default="dbcache://django_cache")}
 AUTH_USER_MODEL = "classroom.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "classroom.backends.ModelBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

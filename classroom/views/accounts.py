@@ -75,7 +75,7 @@ def teacher_signup(request: HttpRequest) -> HttpResponse:
         return render(request, "classroom/teacher_signup.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="classroom.backends.ModelBackend")
         messages.success(request, "Welcome! Your teacher account is ready.")
         return redirect("classroom:classroom-list")
     if request.method == "POST" and "teacher_code" in form.errors:

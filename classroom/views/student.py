@@ -64,7 +64,7 @@ def _join_as_new_student(request: HttpRequest, form: JoinForm) -> HttpResponse |
     except services.UsernameTaken as error:
         form.add_error("username", str(error))
         return None
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="classroom.backends.ModelBackend")
     return _joined(request, form.classroom)
 
 
