@@ -16,7 +16,10 @@ from typing import Any, Generic, TypeVar
 
 from django.db import connections, router
 from django.db.models import Model, QuerySet
-from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
+from django.db.models.query import (  # type: ignore[attr-defined]
+    ModelIterable,
+    get_related_populators,
+)
 from django.db.transaction import TransactionManagementError
 
 # Stand-ins for the parameters while compiling: integers no id takes (ids are positive).
@@ -28,6 +31,7 @@ M = TypeVar("M", bound=Model)
 @dataclass(frozen=True)
 class _Compiled(Generic[M]):
     model: type[M]
+    instances: bool  # a query of model instances (not values() or values_list())
     for_update: bool  # SELECT ... FOR UPDATE: only inside a transaction, as Django checks
     sql: str
     params: tuple[Any, ...]  # the compiled ones, with stand-ins where the caller's go
@@ -68,6 +72,8 @@ class CompiledQuery(Generic[M]):
         """The model instances, with their related objects and annotations."""
         compiled, db, rows = self._run(params)
         compiler = compiled.compiler
+        if not compiled.instances:
+            raise TypeError("a values() or values_list() query gives rows(), not model instances")
         fields = compiler.klass_info["select_fields"]
         start, end = fields[0], fields[-1] + 1
         objects = []
@@ -94,7 +100,7 @@ class CompiledQuery(Generic[M]):
     def _run(self, params: Sequence[int]) -> tuple[_Compiled[M], str, list[tuple]]:
         if len(params) != self.params:
             raise TypeError(f"{self.params} parameters expected, {len(params)} given")
-        if not all(isinstance(value, int) for value in params):
+        if not all(isinstance(value, int) and not isinstance(value, bool) for value in params):
             raise TypeError("the parameters of a compiled query are integers (ids)")
         db = router.db_for_read(self._model())
         compiled = self._compiled_for(db)
@@ -127,7 +133,9 @@ class CompiledQuery(Generic[M]):
         return compiled
 
     def _compile(self, db: str) -> _Compiled[M]:
-        queryset = self._queryset()
+        queryset: Any = self._queryset()  # its private state is read below, as Django reads it
+        if queryset._prefetch_related_lookups or queryset._known_related_objects:
+            raise ValueError("what prefetch_related() or a related manager adds is not compiled")
         compiler = queryset.query.get_compiler(using=db)
         sql, params = compiler.as_sql()  # fills in compiler.select, klass_info, annotations
         missing = [
@@ -139,7 +147,8 @@ class CompiledQuery(Generic[M]):
                 + ", ".join(map(str, missing))
             )
         init_list, populators = [], []
-        if compiler.klass_info is not None:  # model instances (not values_list)
+        instances = queryset._iterable_class is ModelIterable
+        if instances:
             fields = compiler.klass_info["select_fields"]
             selected = compiler.select[fields[0] : fields[-1] + 1]
             init_list = [column[0].target.attname for column in selected]
@@ -148,5 +157,12 @@ class CompiledQuery(Generic[M]):
             queryset.query.select_for_update and compiler.connection.features.has_select_for_update
         )
         return _Compiled(
-            queryset.model, for_update, sql, tuple(params), compiler, init_list, populators
+            queryset.model,
+            instances,
+            for_update,
+            sql,
+            tuple(params),
+            compiler,
+            init_list,
+            populators,
         )

@@ -100,10 +100,22 @@ def test_a_parameter_that_does_not_reach_the_sql_is_refused_at_once():
         read.all(1, 2)
 
 
+def test_what_it_cannot_run_as_the_orm_would_is_refused():
+    prefetching = CompiledQuery(
+        lambda pk: Assignment.objects.filter(pk=pk).prefetch_related("extensions"), params=1
+    )
+    with pytest.raises(ValueError, match="prefetch_related"):
+        prefetching.all(1)
+    values = CompiledQuery(lambda pk: Assignment.objects.filter(pk=pk).values_list("pk"), params=1)
+    with pytest.raises(TypeError, match="rows()"):
+        values.all(1)
+
+
 def test_the_values_are_ids_and_as_many_as_declared():
     read = CompiledQuery(lambda pk: Assignment.objects.filter(pk=pk), params=1)
-    with pytest.raises(TypeError, match="integers"):
-        read.all("1 OR 1=1")
+    for value in ("1 OR 1=1", 1.0, True):
+        with pytest.raises(TypeError, match="integers"):
+            read.all(value)
     with pytest.raises(TypeError, match="1 parameters expected"):
         read.all(1, 2)
     with pytest.raises(ValueError):
