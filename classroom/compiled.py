@@ -23,8 +23,13 @@ from django.db.models.query import (  # type: ignore[attr-defined]
 )
 from django.db.transaction import TransactionManagementError
 
-# Stand-ins for the parameters while compiling: integers no id takes (ids are positive).
-_STAND_INS = tuple(-982_451_653 - number for number in range(8))
+# Stand-ins for the parameters while compiling, by the kind of value: integers no id takes
+# (ids are positive), texts no key holds (a NUL character, which no database text stores).
+_MOST = 8
+_STAND_INS: dict[type, tuple[Any, ...]] = {
+    int: tuple(-982_451_653 - number for number in range(_MOST)),
+    str: tuple(f"\x00compiled-query-stand-in-{number}" for number in range(_MOST)),
+}
 
 M = TypeVar("M", bound=Model)
 
@@ -42,8 +47,9 @@ class _Compiled(Generic[M]):
 
 
 class CompiledQuery(Generic[M]):
-    """A read of one shape: `build(*params)` gives the queryset, whose parameters are integer
-    values (ids); its SQL is compiled once per database.
+    """A read of one shape: `build(*params)` gives the queryset; its SQL is compiled once per
+    database. `params` is how many parameters it takes, all integers (ids), or their kinds in
+    order (`(str,)` for a session key): integers and texts.
 
     `build` is called once, with stand-ins, never again: nothing in the queryset may depend
     on anything but its parameters (not the time, not a setting that changes), since what it
@@ -56,20 +62,26 @@ class CompiledQuery(Generic[M]):
     conversions of values only (which never use its connection to the database).
     """
 
-    def __init__(self, build: Callable[..., QuerySet[M]], *, params: int) -> None:
-        if not 0 < params <= len(_STAND_INS):
-            raise ValueError(f"between 1 and {len(_STAND_INS)} parameters")
+    def __init__(
+        self, build: Callable[..., QuerySet[M]], *, params: int | tuple[type, ...]
+    ) -> None:
+        kinds: tuple[type, ...] = (int,) * params if isinstance(params, int) else params
+        if not 0 < len(kinds) <= _MOST:
+            raise ValueError(f"between 1 and {_MOST} parameters")
+        if any(kind not in _STAND_INS for kind in kinds):
+            raise ValueError("the parameters of a compiled query are integers or texts")
         self.build = build
-        self.params = params
+        self.kinds = kinds
+        self.stand_ins = tuple(_STAND_INS[kind][number] for number, kind in enumerate(kinds))
         self._built: QuerySet[M] | None = None
         self._compiled: dict[tuple[str, str], _Compiled[M]] = {}
 
-    def rows(self, *params: int) -> list[tuple]:
+    def rows(self, *params: int | str) -> list[tuple]:
         """The rows as Django gives them (its conversions done), for a `values_list()` query."""
         compiled, _, rows = self._run(params)
         return list(compiled.compiler.results_iter(results=[rows], tuple_expected=True))
 
-    def all(self, *params: int) -> list[M]:
+    def all(self, *params: int | str) -> list[M]:
         """The model instances, with their related objects and annotations."""
         compiled, db, rows = self._run(params)
         compiler = compiled.compiler
@@ -87,7 +99,7 @@ class CompiledQuery(Generic[M]):
             objects.append(obj)
         return objects
 
-    def get(self, *params: int) -> M:
+    def get(self, *params: int | str) -> M:
         """The one instance; the model's DoesNotExist or MultipleObjectsReturned otherwise."""
         objects = self.all(*params)
         if len(objects) == 1:
@@ -98,11 +110,12 @@ class CompiledQuery(Generic[M]):
             raise model.DoesNotExist(f"{name} matching query does not exist.")
         raise model.MultipleObjectsReturned(f"get() returned more than one {name}: {len(objects)}.")
 
-    def _run(self, params: Sequence[int]) -> tuple[_Compiled[M], str, list[tuple]]:
-        if len(params) != self.params:
-            raise TypeError(f"{self.params} parameters expected, {len(params)} given")
-        if not all(isinstance(value, int) and not isinstance(value, bool) for value in params):
-            raise TypeError("the parameters of a compiled query are integers (ids)")
+    def _run(self, params: Sequence[int | str]) -> tuple[_Compiled[M], str, list[tuple]]:
+        if len(params) != len(self.kinds):
+            raise TypeError(f"{len(self.kinds)} parameters expected, {len(params)} given")
+        for value, kind in zip(params, self.kinds, strict=True):
+            if type(value) is not kind:  # not a bool for an int, nor a str subclass
+                raise TypeError(f"a parameter of kind {kind.__name__}, not {type(value).__name__}")
         db = router.db_for_read(self._model())
         compiled = self._compiled_for(db)
         if compiled.for_update and connections[db].get_autocommit():
@@ -110,7 +123,7 @@ class CompiledQuery(Generic[M]):
                 "select_for_update cannot be used outside of a transaction."
             )
         values = [
-            params[_STAND_INS.index(value)] if value in _STAND_INS else value
+            params[self.stand_ins.index(value)] if value in self.stand_ins else value
             for value in compiled.params
         ]
         with connections[db].cursor() as cursor:
@@ -123,7 +136,7 @@ class CompiledQuery(Generic[M]):
     def _queryset(self) -> QuerySet[M]:
         """The queryset with stand-ins for the parameters, built on first use."""
         if self._built is None:
-            self._built = self.build(*_STAND_INS[: self.params])
+            self._built = self.build(*self.stand_ins)
         return self._built
 
     def _compiled_for(self, db: str) -> _Compiled[M]:
@@ -139,9 +152,7 @@ class CompiledQuery(Generic[M]):
             raise ValueError("what prefetch_related() or a related manager adds is not compiled")
         compiler = queryset.query.get_compiler(using=db)
         sql, params = compiler.as_sql()  # fills in compiler.select, klass_info, annotations
-        missing = [
-            number for number, value in enumerate(_STAND_INS[: self.params]) if value not in params
-        ]
+        missing = [number for number, value in enumerate(self.stand_ins) if value not in params]
         if missing:
             raise ValueError(
                 "parameter(s) not in the compiled SQL as values of their own: "

@@ -1,8 +1,9 @@
 """classroom.compiled: a read compiled once gives what the ORM gives, with the caller's values."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.db import connection, transaction
 from django.db.models import F, IntegerField, Value
 from django.db.models.expressions import RawSQL
@@ -114,12 +115,32 @@ def test_what_it_cannot_run_as_the_orm_would_is_refused():
 def test_the_values_are_ids_and_as_many_as_declared():
     read = CompiledQuery(lambda pk: Assignment.objects.filter(pk=pk), params=1)
     for value in ("1 OR 1=1", 1.0, True):
-        with pytest.raises(TypeError, match="integers"):
+        with pytest.raises(TypeError, match="a parameter of kind int"):
             read.all(value)
+    texts = CompiledQuery(lambda key: Session.objects.filter(session_key=key), params=(str,))
+    with pytest.raises(TypeError, match="a parameter of kind str, not int"):
+        texts.all(1)
+    with pytest.raises(ValueError, match="integers or texts"):
+        CompiledQuery(lambda when: Session.objects.filter(expire_date=when), params=(datetime,))
     with pytest.raises(TypeError, match="1 parameters expected"):
         read.all(1, 2)
     with pytest.raises(ValueError):
         CompiledQuery(lambda: Assignment.objects.all(), params=0)
+
+
+def test_a_text_parameter_reaches_the_sql_as_it_is():
+    keys = CompiledQuery(lambda key: Session.objects.filter(session_key=key), params=(str,))
+    mixed = CompiledQuery(
+        lambda key, pk: Assignment.objects.filter(lesson__slug=key, pk=pk), params=(str, int)
+    )
+    assignment = AssignmentFactory()
+    Session.objects.create(
+        session_key="k" * 32, session_data="", expire_date=timezone.now() + timedelta(days=1)
+    )
+    assert [s.session_key for s in keys.all("k" * 32)] == ["k" * 32]
+    assert keys.all("x" * 32) == [] and keys.all("' OR ''='") == []
+    assert mixed.get(assignment.lesson.slug, assignment.pk) == assignment
+    assert mixed.all("another-lesson", assignment.pk) == []
 
 
 @pytest.mark.django_db(transaction=True)
