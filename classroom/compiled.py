@@ -1,6 +1,6 @@
 """Reads whose SQL Django compiles once per process: the few that every save and turn-in runs
-(the student's assignment, the work's lock, the latest answers), and the signed-in user
-(classroom/backends.py), read on every request.
+(the student's assignment, the work's lock, the latest answers), and the session and the
+signed-in user (classroom/sessions.py, classroom/backends.py), read on every request.
 
 Django turns a queryset into SQL anew each time it runs, and for a query that joins three
 tables that costs more than the database takes to answer it: the assignment a student's page
