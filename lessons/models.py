@@ -62,13 +62,13 @@ class LessonQuerySet(models.QuerySet):
         )
 
 
-def column_sql(model: type[models.Model], field: str, *, alias: str = "") -> str:
-    """A model field's column, quoted with its table's name (or `alias`, the table's name in
-    the query), for plain SQL (below, and in classroom.models)."""
+def column_sql(model: type[models.Model], field: str) -> str:
+    """A model field's column, quoted with its table's name, for plain SQL (below, and in
+    classroom.models)."""
     quote = connection.ops.quote_name
     concrete = model._meta.get_field(field)
     assert isinstance(concrete, models.Field) and concrete.column  # a column, not a relation
-    return f"{alias or quote(model._meta.db_table)}.{quote(concrete.column)}"
+    return f"{quote(model._meta.db_table)}.{quote(concrete.column)}"
 
 
 def content_parts_sql() -> str:
